@@ -1,0 +1,181 @@
+// mfo-roles: roles and their members (the seed's `flask roles ...`). Uses the
+// application's account (data only).
+
+#include <algorithm>
+
+#include "cli_tool.hpp"
+#include "role_names.hpp"
+#include "text_table.hpp"
+#include "user_lookup.hpp"
+#include "user_store.hpp"
+
+namespace {
+
+using namespace mfo;
+using namespace mfo::cli;
+
+Database& app_db(ToolContext& ctx) {
+    return ctx.database(DbAccount::app);
+}
+
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
+
+// "a,b" "c" -> {a, b, c}: each argument may itself be a comma list.
+std::vector<std::string> permissions_of(const std::vector<std::string>& args, std::size_t from) {
+    std::vector<std::string> names;
+    for (std::size_t i = from; i < args.size(); ++i) {
+        const auto more = parse_permission_list(args[i]);
+        names.insert(names.end(), more.begin(), more.end());
+    }
+    return normalize_permissions(std::move(names));
+}
+
+int create_command(ToolContext& ctx, const ParsedArgs& args) {
+    const std::string& name = args.positional[0];
+    const std::string description = args.value("--description").value_or("");
+    const auto permissions =
+        normalize_permissions(parse_permission_list(args.value("--permissions").value_or("")));
+    app_db(ctx).transaction([&](Database& tx) {
+        create_role(tx, name, description, permissions);
+        audit(tx, std::nullopt, ctx.actor(), "role.create", name, "",
+              "permissions " + describe_permissions(permissions));
+    });
+    ctx.out << "Role " << quoted(name) << " created successfully.\n";
+    return kExitOk;
+}
+
+int add_command(ToolContext& ctx, const ParsedArgs& args) {
+    const std::string& email = args.positional[0];
+    const std::string& role = args.positional[1];
+    app_db(ctx).transaction([&](Database& tx) {
+        const UserRecord user = require_user(tx, email);
+        if (!add_role_to_user(tx, user.id, role)) throw ToolFailure("Cannot add role to user.");
+        audit(tx, std::nullopt, ctx.actor(), "role.add", user.email, "", "role " + role);
+    });
+    ctx.out << "Role " << quoted(role) << " added to user " << quoted(email) << " successfully.\n";
+    return kExitOk;
+}
+
+int remove_command(ToolContext& ctx, const ParsedArgs& args) {
+    const std::string& email = args.positional[0];
+    const std::string& role = args.positional[1];
+    app_db(ctx).transaction([&](Database& tx) {
+        const UserRecord user = require_user(tx, email);
+        if (!remove_role_from_user(tx, user.id, role)) {
+            throw ToolFailure("Cannot remove role from user.");
+        }
+        audit(tx, std::nullopt, ctx.actor(), "role.remove", user.email, "", "role " + role);
+    });
+    ctx.out << "Role " << quoted(role) << " removed from user " << quoted(email)
+            << " successfully.\n";
+    return kExitOk;
+}
+
+int list_command(ToolContext& ctx, const ParsedArgs&) {
+    std::vector<RoleRecord> roles;
+    app_db(ctx).read([&](Database& d) { roles = list_roles(d); });
+    TextTable table({"NAME", "DESCRIPTION", "PERMISSIONS", "MEMBERS"});
+    for (const auto& role : roles) {
+        table.add_row({role.name, role.description, join_names(role.permissions),
+                       std::to_string(role.members)});
+    }
+    table.print(ctx.out);
+    return kExitOk;
+}
+
+// Adds (`add` true) or removes the permissions named after the role name.
+int change_permissions(ToolContext& ctx, const ParsedArgs& args, bool add) {
+    const std::string& name = args.positional[0];
+    const auto given = permissions_of(args.positional, 1);
+    std::vector<std::string> before, after;
+    app_db(ctx).transaction([&](Database& tx) {
+        const auto role = find_role(tx, name);
+        if (!role) throw NotFound("Cannot find role.");
+        before = role->permissions;
+        after.clear();
+        if (add) {
+            std::set_union(before.begin(), before.end(), given.begin(), given.end(),
+                           std::back_inserter(after));
+        } else {
+            std::set_difference(before.begin(), before.end(), given.begin(), given.end(),
+                                std::back_inserter(after));
+        }
+        if (after == before) return;
+        update_role(tx, name, role->description, after);
+        audit(tx, std::nullopt, ctx.actor(),
+              add ? "role.permissions_add" : "role.permissions_remove", name, "",
+              "permissions " + describe_permissions(before) + " -> " + describe_permissions(after));
+    });
+    if (after == before) {
+        ctx.out << "Role " << quoted(name) << (add ? " already has" : " has none of")
+                << " these permissions (" << describe_permissions(before) << ").\n";
+    } else {
+        ctx.out << "Permissions of role " << quoted(name)
+                << " changed: " << describe_permissions(before) << " -> "
+                << describe_permissions(after) << ".\n";
+    }
+    return kExitOk;
+}
+
+int add_permissions_command(ToolContext& ctx, const ParsedArgs& args) {
+    return change_permissions(ctx, args, true);
+}
+
+int remove_permissions_command(ToolContext& ctx, const ParsedArgs& args) {
+    return change_permissions(ctx, args, false);
+}
+
+ToolSpec tool_spec() {
+    return ToolSpec{
+        "mfo-roles",
+        "Role commands (uses the application's database account).",
+        {
+            {"create",
+             {},
+             "NAME",
+             "Create a role.",
+             "Names of roles and permissions: letters, digits, '_' and '-'.",
+             {{"--description", "-d", "D", "what the role is for"},
+              {"--permissions", "-p", "P1,P2", "comma-separated permissions of the role"}},
+             1,
+             1,
+             create_command},
+            {"add", {}, "EMAIL ROLE", "Add role to user.", "", {}, 2, 2, add_command},
+            {"remove", {}, "EMAIL ROLE", "Remove role from user.", "", {}, 2, 2, remove_command},
+            {"list",
+             {},
+             "",
+             "List the roles with their permissions and number of members.",
+             "",
+             {},
+             0,
+             0,
+             list_command},
+            {"add-permissions",
+             {"add_permissions"},
+             "NAME PERMISSION...",
+             "Add permissions to role.",
+             "Each PERMISSION may also be a comma-separated list.",
+             {},
+             2,
+             kAnyNumber,
+             add_permissions_command},
+            {"remove-permissions",
+             {"remove_permissions"},
+             "NAME PERMISSION...",
+             "Remove permissions from role.",
+             "Each PERMISSION may also be a comma-separated list.",
+             {},
+             2,
+             kAnyNumber,
+             remove_permissions_command},
+        }};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return run_tool(tool_spec(), argc, argv);
+}

@@ -1,0 +1,45 @@
+#include "role_seeder.hpp"
+
+#include "role_names.hpp"
+#include "user_store.hpp"
+
+namespace mfo::cli {
+
+std::vector<std::string> seed_roles(Database& db, const std::vector<RoleDefinition>& roles,
+                                    const std::string& actor) {
+    std::vector<std::string> report;
+    db.transaction([&](Database& tx) {
+        report.clear();  // nothing of a rolled-back attempt is reported
+        for (const auto& wanted : roles) {
+            const std::string quoted = "Role \"" + wanted.name + "\"";
+            const auto existing = find_role(tx, wanted.name);
+            if (!existing) {
+                create_role(tx, wanted.name, wanted.description, wanted.permissions);
+                audit(tx, std::nullopt, actor, "role.create", wanted.name, "",
+                      "permissions " + describe_permissions(wanted.permissions));
+                report.push_back(quoted + " created.");
+                continue;
+            }
+            std::vector<std::string> changes;
+            if (existing->description != wanted.description) {
+                changes.push_back("description \"" + existing->description + "\" -> \"" +
+                                  wanted.description + "\"");
+            }
+            if (existing->permissions != wanted.permissions) {
+                changes.push_back("permissions " + describe_permissions(existing->permissions) +
+                                  " -> " + describe_permissions(wanted.permissions));
+            }
+            if (changes.empty()) {
+                report.push_back(quoted + " unchanged.");
+                continue;
+            }
+            update_role(tx, wanted.name, wanted.description, wanted.permissions);
+            const std::string change_text = join_names(changes, ", ");
+            audit(tx, std::nullopt, actor, "role.update", wanted.name, "", change_text);
+            report.push_back(quoted + " updated: " + change_text + ".");
+        }
+    });
+    return report;
+}
+
+}  // namespace mfo::cli

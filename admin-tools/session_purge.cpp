@@ -1,0 +1,47 @@
+#include "session_purge.hpp"
+
+namespace mfo::cli {
+
+namespace {
+
+// Rows are only purged an hour after they stopped mattering, so a row the
+// site is updating at the edge of its window is never pulled from under it.
+constexpr int kStaleMarginSeconds = 3600;
+
+std::uint64_t delete_in_batches(Database& db, const std::string& statement,
+                                const std::function<void(sql::PreparedStatement&)>& bind) {
+    std::uint64_t total = 0;
+    while (true) {
+        std::uint64_t removed = 0;
+        db.write([&](Database& d) {
+            auto& st = d.prepare(statement);
+            bind(st);
+            removed = static_cast<std::uint64_t>(st.executeUpdate());
+        });
+        if (removed == 0) return total;
+        total += removed;
+    }
+}
+
+}  // namespace
+
+PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds) {
+    PurgeCounts counts;
+    counts.sessions = delete_in_batches(
+        db,
+        "DELETE FROM sessions WHERE absolute_expires_at < NOW() OR idle_expires_at < NOW() "
+        "LIMIT ?",
+        [&](sql::PreparedStatement& st) { st.setUInt64(1, batch); });
+    counts.throttle_rows = delete_in_batches(
+        db,
+        "DELETE FROM login_throttle WHERE window_start < NOW() - INTERVAL ? SECOND "
+        "AND (locked_until IS NULL OR locked_until < NOW() - INTERVAL ? SECOND) LIMIT ?",
+        [&](sql::PreparedStatement& st) {
+            st.setInt(1, failure_window_seconds + kStaleMarginSeconds);
+            st.setInt(2, kStaleMarginSeconds);
+            st.setUInt64(3, batch);
+        });
+    return counts;
+}
+
+}  // namespace mfo::cli

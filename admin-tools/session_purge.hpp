@@ -1,0 +1,20 @@
+#pragma once
+// `mfo-db purge-sessions`: removes expired sessions and stale throttle rows.
+
+#include <cstdint>
+
+#include "database.hpp"
+
+namespace mfo::cli {
+
+struct PurgeCounts {
+    std::uint64_t sessions = 0;
+    std::uint64_t throttle_rows = 0;
+};
+
+// Deletes in batches of `batch` rows, each its own short statement, so the
+// running site never waits long on a lock. A login_throttle row goes once
+// both its failure window (`failure_window_seconds`) and its lock are over.
+PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds);
+
+}  // namespace mfo::cli

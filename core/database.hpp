@@ -1,0 +1,83 @@
+#pragma once
+// One MariaDB connection (Connector/C++ 1.1) with its prepared statements.
+// Not thread-safe: each worker thread owns one Database.
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "config.hpp"
+
+namespace sql {
+class Connection;
+}
+
+namespace mfo {
+
+// The database cannot be reached (down, restarting, network); maps to 503.
+class DbUnavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class DbAccount { app, admin };
+
+class Database {
+public:
+    Database(DatabaseConfig config, DbAccount account);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Runs a read. If the connection was lost, reconnects, re-prepares and
+    // tries once more; throws DbUnavailable when the server stays away.
+    void read(const std::function<void(Database&)>& body);
+    // Runs a write, never retried: after a lost connection the outcome is
+    // unknown, so the caller gets DbUnavailable (503) and the user retries.
+    void write(const std::function<void(Database&)>& body);
+    // Runs `body` in a transaction (a write): commits on return, rolls back
+    // on an exception.
+    void transaction(const std::function<void(Database&)>& body);
+
+    // A statement prepared once per connection and reused; parameters are
+    // cleared before it is handed out.
+    sql::PreparedStatement& prepare(const std::string& sql);
+    // Runs a statement without parameters (DDL, SET, ...).
+    void execute(const std::string& sql);
+    sql::Connection& connection();
+    // Drops the connection (the next use reconnects).
+    void disconnect();
+
+    const DatabaseConfig& config() const { return config_; }
+
+private:
+    void ensure_connected();
+    void run(const std::function<void(Database&)>& body, bool retry);
+
+    DatabaseConfig config_;
+    DbAccount account_;
+    std::unique_ptr<sql::Connection> connection_;
+    std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+};
+
+// True for the client errors that mean the connection is gone or cannot be
+// made (2002, 2003, 2006, 2013, ...), as opposed to errors in the statement.
+bool is_connection_error(int mysql_error_code);
+
+// Initialises the driver once (call before starting threads) and registers a
+// thread with the client library for its lifetime.
+void init_database_driver();
+class DbThreadScope {
+public:
+    DbThreadScope();
+    ~DbThreadScope();
+    DbThreadScope(const DbThreadScope&) = delete;
+    DbThreadScope& operator=(const DbThreadScope&) = delete;
+};
+
+}  // namespace mfo

@@ -1,0 +1,66 @@
+#pragma once
+// The SQL migration runner of `mfo-db`: NNNN_name.sql files applied in order
+// and recorded with their SHA-256 in schema_migrations.
+
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "database.hpp"
+
+namespace mfo {
+
+// The migrations cannot be applied as they are (bad file name, an applied
+// file changed or missing, a failed statement); what() says what to do.
+class MigrationError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct MigrationFile {
+    int version = 0;
+    std::string name;  // "0001_initial_schema" (the file name without .sql)
+    std::string path;
+    std::string checksum;  // SHA-256 of the file, lower-case hex
+};
+
+// The NNNN_name.sql files of `dir`, sorted by version. Any other regular file
+// (or a repeated version) is a MigrationError, so a misnamed migration is
+// never skipped silently.
+std::vector<MigrationFile> list_migration_files(const std::string& dir);
+
+struct SqlStatement {
+    std::string text;  // without the final ';'
+    int line = 0;      // where it starts in the file
+};
+
+// Statements end with ';' at the end of a line; lines starting with "--" are
+// comments. Throws MigrationError (naming `source` and the line) for text
+// after the last ';'.
+std::vector<SqlStatement> split_sql_statements(const std::string& text, const std::string& source);
+
+enum class MigrationState { applied, pending, changed, missing };
+
+struct MigrationStatus {
+    int version = 0;
+    std::string name;
+    MigrationState state = MigrationState::pending;
+    std::string applied_at;  // "YYYY-MM-DD HH:MM:SS" UTC, when applied
+};
+
+// Every migration, applied or on disk, by version. Changes nothing.
+std::vector<MigrationStatus> migration_status(Database& db, const std::string& dir);
+
+struct MigrateResult {
+    std::vector<std::string> applied;  // names of the migrations applied (or due)
+    std::string sql;                   // what was run (or would be, for a dry run)
+};
+
+// Applies the pending migrations in order under GET_LOCK('mfo_migrate'),
+// after checking that every applied one is unchanged and present. With
+// `dry_run`, only says what it would do. Progress lines go to `log`.
+// Throws MigrationError; `db` must use the DDL account.
+MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log);
+
+}  // namespace mfo

@@ -1,0 +1,38 @@
+#pragma once
+// Everything a worker loads at start (and a SIGHUP reloads): configuration,
+// access rules, templates, password machinery. Immutable and shared by the
+// worker's threads.
+
+#include <memory>
+
+#include "access_rules.hpp"
+#include "config.hpp"
+#include "login_throttle.hpp"
+#include "password_hasher.hpp"
+#include "password_policy.hpp"
+#include "renderer.hpp"
+#include "session_store.hpp"
+#include "signed_value.hpp"
+
+namespace mfo {
+
+struct AppContext {
+    Config config;
+    AccessRules rules;
+    std::unique_ptr<Renderer> renderer;
+    std::unique_ptr<PasswordHasher> hasher;
+    PasswordPolicy policy;
+    Signer signer;
+    SessionStore sessions;
+    LoginThrottle throttle;
+    bool test_routes = false;  // compiled in and enabled by config
+};
+
+// Loads and validates everything the config names. Throws ConfigError with
+// file:line. In development without a secret key, a random one is made (it
+// lasts as long as the supervisor). `test_routes_available`: the binary has
+// the test-only routes, which config `test_routes` may then enable.
+std::shared_ptr<const AppContext> load_app_context(const Config& config,
+                                                  bool test_routes_available = false);
+
+}  // namespace mfo

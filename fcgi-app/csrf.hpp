@@ -1,0 +1,26 @@
+#pragma once
+// CSRF tokens. With a session: derived from the session's CSRF secret. Before
+// login: bound to a signed pre-session cookie holding a random nonce, which
+// costs no database write.
+
+#include <string>
+
+#include "request_context.hpp"
+#include "response.hpp"
+
+namespace mfo {
+
+enum class CsrfCheck { ok, missing, invalid, no_session };
+
+// The token of a session with this CSRF secret.
+std::string session_csrf_token(const AppContext& app, const std::string& csrf_secret);
+// The token for forms; may set the pre-session cookie on `response`.
+std::string csrf_token_for(const RequestContext& ctx, Response& response);
+// Checks the token the client sent (form field, JSON field or X-CSRF-Token).
+CsrfCheck check_csrf(const RequestContext& ctx, const std::string& supplied);
+// The Flask-Security message for a failed check.
+std::string csrf_message(CsrfCheck check);
+// Drops the pre-session cookie (at login: no pre-login state survives).
+void clear_pre_session(const RequestContext& ctx, Response& response);
+
+}  // namespace mfo

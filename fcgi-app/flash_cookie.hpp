@@ -1,0 +1,18 @@
+#pragma once
+// Flash messages that survive exactly one redirect, kept in a signed cookie so
+// anonymous visitors cost no database write.
+
+#include <vector>
+
+#include "renderer.hpp"
+#include "request_context.hpp"
+#include "response.hpp"
+
+namespace mfo {
+
+// The messages queued by the previous response (empty when none or forged).
+std::vector<Flash> read_flashes(const RequestContext& ctx);
+// Queues a message for the next page the client renders.
+void queue_flash(const RequestContext& ctx, Response& response, const Flash& flash);
+
+}  // namespace mfo

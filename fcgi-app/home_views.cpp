@@ -1,0 +1,34 @@
+// The seed's two pages: home (any logged-in user) and admin (Admin role).
+
+#include <nlohmann/json.hpp>
+
+#include "page_response.hpp"
+#include "views.hpp"
+
+namespace mfo {
+
+Response home_page(RequestContext& ctx) {
+    TemplateValues content;
+    content.set("USER_EMAIL", ctx.principal.email);
+    return render_page(ctx, PageSpec{"Home", "home/index.tpl", {"/home/static/css/styles.css"}},
+                       content);
+}
+
+Response admin_page(RequestContext& ctx) {
+    TemplateValues content;
+    content.set("USER_EMAIL", ctx.principal.email);
+    return render_page(ctx,
+                       PageSpec{"Admin", "admin/index.tpl", {"/admin/static/css/styles.css"}},
+                       content);
+}
+
+Response api_me(RequestContext& ctx) {
+    const auto& p = ctx.principal;
+    return json_reply(200, {{"user",
+                             {{"id", p.user_id},
+                              {"email", p.email},
+                              {"roles", p.roles},
+                              {"permissions", p.permissions}}}});
+}
+
+}  // namespace mfo

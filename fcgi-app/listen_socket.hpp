@@ -1,0 +1,35 @@
+#pragma once
+// The pool's listening socket: unix (default), loopback TCP, or inherited fd 0.
+
+#include <string>
+
+#include "config.hpp"
+
+namespace mfo {
+
+class ListenSocket {
+public:
+    // Opens per `config.listen`. Throws std::runtime_error with a clear message
+    // (another pool already listening, bad group, ...).
+    static ListenSocket open(const Config& config);
+
+    ListenSocket(ListenSocket&& other) noexcept;
+    ListenSocket& operator=(ListenSocket&&) = delete;
+    ListenSocket(const ListenSocket&) = delete;
+    ~ListenSocket();
+
+    int fd() const { return fd_; }
+    const std::string& description() const { return description_; }
+    // Removes the unix socket path (supervisor, at exit).
+    void unlink_path();
+
+private:
+    ListenSocket(int fd, std::string unix_path, std::string description)
+        : fd_(fd), unix_path_(std::move(unix_path)), description_(std::move(description)) {}
+
+    int fd_ = -1;
+    std::string unix_path_;
+    std::string description_;
+};
+
+}  // namespace mfo

@@ -1,0 +1,57 @@
+// GET/POST /logout. POST needs the session's CSRF token. GET logs out only
+// when the browser says the navigation is the user's own (typed, bookmarked
+// or same-origin; or no Fetch-Metadata at all, as with curl); a cross-site GET
+// gets a page with a Log out button instead.
+
+#include <nlohmann/json.hpp>
+
+#include "auth_input.hpp"
+#include "auth_session.hpp"
+#include "csrf.hpp"
+#include "flash_cookie.hpp"
+#include "page_response.hpp"
+#include "views.hpp"
+
+namespace mfo {
+
+namespace {
+
+Response logged_out(RequestContext& ctx) {
+    Response response;
+    if (ctx.req.wants_json()) {
+        end_session(ctx, response);
+        Response reply = json_reply(200, nlohmann::json::object());
+        reply.cookies = std::move(response.cookies);
+        return reply;
+    }
+    response = Response::redirect("/login");
+    const bool had_session = ctx.session.has_value();
+    end_session(ctx, response);
+    if (had_session) queue_flash(ctx, response, Flash{"success", "You have been logged out."});
+    return response;
+}
+
+}  // namespace
+
+Response logout_page(RequestContext& ctx) {
+    const std::string site = ctx.req.header("sec-fetch-site");
+    if (site.empty() || site == "none" || site == "same-origin" || !ctx.session) {
+        return logged_out(ctx);
+    }
+    Response response;
+    TemplateValues c;
+    c.set("CSRF_TOKEN", csrf_token_for(ctx, response));
+    return render_page(ctx, PageSpec{"Log out", "auth/logout.tpl"}, c, std::move(response));
+}
+
+Response logout_submit(RequestContext& ctx) {
+    if (ctx.session) {
+        const AuthInput in = read_auth_input(ctx.req);
+        if (const CsrfCheck csrf = check_csrf(ctx, in.csrf_token); csrf != CsrfCheck::ok) {
+            return error_response(ctx, 400, csrf_message(csrf));
+        }
+    }
+    return logged_out(ctx);
+}
+
+}  // namespace mfo

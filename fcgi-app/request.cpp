@@ -1,0 +1,128 @@
+#include "request.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "cookies.hpp"
+#include "http_error.hpp"
+#include "path_normalizer.hpp"
+
+
+namespace mfo {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string param_or(const ParamLookup& param, const char* name) {
+    const char* v = param(name);
+    return v ? v : "";
+}
+
+// HTTP_* params are the request headers; the ones we use are listed so the
+// lookup stays a fixed set of calls.
+constexpr const char* kHeaderParams[][2] = {
+    {"HTTP_ACCEPT", "accept"},
+    {"HTTP_ORIGIN", "origin"},
+    {"HTTP_HOST", "host"},
+    {"HTTP_REFERER", "referer"},
+    {"HTTP_USER_AGENT", "user-agent"},
+    {"HTTP_SEC_FETCH_SITE", "sec-fetch-site"},
+    {"HTTP_SEC_FETCH_MODE", "sec-fetch-mode"},
+    {"HTTP_SEC_FETCH_USER", "sec-fetch-user"},
+    {"HTTP_X_CSRF_TOKEN", "x-csrf-token"},
+    {"HTTP_X_REQUESTED_WITH", "x-requested-with"},
+};
+
+std::int64_t parse_content_length(const std::string& text) {
+    if (text.empty()) return 0;
+    if (text.size() > 18 || !std::all_of(text.begin(), text.end(),
+                                         [](unsigned char c) { return std::isdigit(c); })) {
+        throw HttpError(400, "Invalid Content-Length.");
+    }
+    return std::stoll(text);
+}
+
+}  // namespace
+
+std::string Request::header(std::string_view name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+std::optional<std::string> Request::cookie(std::string_view name) const {
+    auto it = cookies.find(name);
+    if (it == cookies.end()) return std::nullopt;
+    return it->second;
+}
+
+bool Request::wants_json() const {
+    const std::string accept = lower(header("accept"));
+    if (accept.find("application/json") != std::string::npos &&
+        accept.find("text/html") == std::string::npos)
+        return true;
+    return is_json_body();
+}
+
+std::string Request::path_with_query() const {
+    return query_string.empty() ? path : path + "?" + query_string;
+}
+
+Request parse_request(const ParamLookup& param, const BodyReader& read_body,
+                      std::int64_t max_body) {
+    Request req;
+    req.method = param_or(param, "REQUEST_METHOD");
+    if (req.method.empty()) throw HttpError(400, "Missing request method.");
+
+    std::string uri = param_or(param, "REQUEST_URI");
+    if (uri.empty()) uri = param_or(param, "SCRIPT_NAME") + param_or(param, "PATH_INFO");
+    const std::size_t q = uri.find('?');
+    req.raw_path = uri.substr(0, q);
+    req.query_string = q == std::string::npos ? param_or(param, "QUERY_STRING") : uri.substr(q + 1);
+
+    auto path = normalize_path(req.raw_path);
+    if (!path) throw HttpError(400, "Malformed request path.");
+    req.path = std::move(*path);
+    auto query = parse_urlencoded(req.query_string);
+    if (!query) throw HttpError(400, "Malformed query string.");
+    req.query = std::move(*query);
+
+    for (const auto& [param_name, header_name] : kHeaderParams) {
+        if (const char* v = param(param_name)) req.headers.emplace(header_name, v);
+    }
+    req.cookies = parse_cookie_header(param_or(param, "HTTP_COOKIE"));
+    req.remote_addr = param_or(param, "REMOTE_ADDR");
+    const std::string https = lower(param_or(param, "HTTPS"));
+    req.https = !https.empty() && https != "off";
+
+    const std::string content_type = param_or(param, "CONTENT_TYPE");
+    req.content_type = lower(content_type.substr(0, content_type.find(';')));
+    while (!req.content_type.empty() && req.content_type.back() == ' ') req.content_type.pop_back();
+
+    const std::int64_t length = parse_content_length(param_or(param, "CONTENT_LENGTH"));
+    if (length > max_body) throw HttpError(413, "The request body is too large.");
+    if (length > 0) {
+        req.body.resize(static_cast<std::size_t>(length));
+        std::size_t got = 0;
+        while (got < req.body.size()) {
+            const std::size_t n = read_body(req.body.data() + got, req.body.size() - got);
+            if (n == 0) break;
+            got += n;
+        }
+        if (got != req.body.size()) throw HttpError(400, "The request body is incomplete.");
+    }
+    if (req.content_type == "application/x-www-form-urlencoded") {
+        auto form = parse_urlencoded(req.body);
+        if (!form) throw HttpError(400, "Malformed form data.");
+        req.form = std::move(*form);
+    }
+    return req;
+}
+
+}  // namespace mfo

@@ -1,0 +1,36 @@
+#pragma once
+// What one request carries through the phases: parse -> resolve session ->
+// route -> check access -> handle -> render.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app_context.hpp"
+#include "database.hpp"
+#include "renderer.hpp"
+#include "request.hpp"
+#include "session_store.hpp"
+
+namespace mfo {
+
+struct RequestContext {
+    const AppContext& app;
+    Database& db;
+    const Request& req;
+    std::string request_id;
+
+    Principal principal;  // anonymous unless a session resolved
+    std::optional<ResolvedSession> session;
+    const AccessRule* rule = nullptr;
+
+    std::vector<Flash> flashes;       // read from the flash cookie
+    bool flash_cookie_seen = false;   // the response must clear it once shown
+    bool clear_session_cookie = false;  // the cookie named an invalid session
+
+    // Cookie names get the __Host- prefix under https.
+    std::string cookie_name(const std::string& base) const;
+    bool cookie_secure() const;
+};
+
+}  // namespace mfo

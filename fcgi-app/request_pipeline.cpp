@@ -1,0 +1,161 @@
+#include "request_pipeline.hpp"
+
+#include <cppconn/exception.h>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto.hpp"
+#include "flash_cookie.hpp"
+#include "form_parser.hpp"
+#include "http_error.hpp"
+#include "page_response.hpp"
+#include "request_log.hpp"
+
+namespace mfo {
+
+namespace {
+
+void resolve_session(RequestContext& ctx) {
+    const auto token = ctx.req.cookie(ctx.cookie_name(ctx.app.config.session_cookie));
+    if (!token) return;
+    std::string raw;
+    // Only our own 256-bit tokens are looked up; anything else is dropped.
+    if (token->size() != 43 || !crypto::base64url_decode(*token, raw) || raw.size() != 32) {
+        ctx.clear_session_cookie = true;
+        return;
+    }
+    auto session = ctx.app.sessions.resolve(ctx.db, *token);
+    if (!session) {
+        ctx.clear_session_cookie = true;
+        return;
+    }
+    try {
+        ctx.app.sessions.touch_if_due(ctx.db, *session);
+    } catch (const DbUnavailable&) {
+        // The read succeeded; a missed last_seen update is retried next minute.
+    }
+    ctx.principal = session->principal;
+    ctx.session = std::move(session);
+}
+
+// A state-changing request from another site is refused before any handler
+// runs (in addition to the CSRF token).
+void check_same_origin(const RequestContext& ctx) {
+    const std::string& m = ctx.req.method;
+    if (m == "GET" || m == "HEAD" || m == "OPTIONS") return;
+    if (ctx.req.header("sec-fetch-site") == "cross-site") {
+        throw HttpError(403, "Cross-site requests are not accepted.");
+    }
+    const std::string origin = ctx.req.header("origin");
+    if (origin.empty()) return;
+    const std::string own = std::string(ctx.req.https ? "https://" : "http://") +
+                            ctx.req.header("host");
+    if (origin != own) throw HttpError(403, "Cross-origin requests are not accepted.");
+}
+
+bool is_api_client(const RequestContext& ctx) {
+    return ctx.req.wants_json() || ctx.req.path.rfind("/api/", 0) == 0;
+}
+
+Response deny(RequestContext& ctx, AccessDecision decision) {
+    if (decision == AccessDecision::login_required) {
+        if (is_api_client(ctx)) {
+            return json_error(401,
+                              "You are not authenticated. Please supply the correct credentials.");
+        }
+        Response r = Response::redirect("/login?next=" + percent_encode(ctx.req.path_with_query()));
+        queue_flash(ctx, r, Flash{"info", "Please log in to access this page."});
+        return r;
+    }
+    if (is_api_client(ctx)) {
+        return json_error(403, "You do not have permission to view this resource.");
+    }
+    return error_response(ctx, 403, forbidden_message(ctx.rule));
+}
+
+Response dispatch(RequestContext& ctx, const Router& router) {
+    resolve_session(ctx);
+    ctx.flashes = read_flashes(ctx);
+    ctx.flash_cookie_seen = ctx.req.cookie(ctx.cookie_name("mfo_flash")).has_value();
+
+    const RouteMatch match = router.find(ctx.req.method, ctx.req.path);
+    if (!match.path_known) throw HttpError(404, "Page not found.");
+    if (!match.handler) {
+        Response r = error_response(ctx, 405, "Method not allowed.", match.allow);
+        r.add_header("Allow", match.allow);
+        return r;
+    }
+    check_same_origin(ctx);
+    ctx.rule = ctx.app.rules.find(ctx.req.path, ctx.req.method);
+    const AccessDecision decision = check_access(ctx.rule, ctx.principal);
+    if (decision != AccessDecision::allow) return deny(ctx, decision);
+    return (*match.handler)(ctx);
+}
+
+// Last resort when even the error page cannot be rendered.
+Response plain_error(int status) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::to_string(status) + " " + status_text(status) + "\n";
+    return r;
+}
+
+}  // namespace
+
+PipelineResult RequestPipeline::run(const ParamLookup& param, const BodyReader& body,
+                                    const std::string& request_id) {
+    Request req;
+    std::optional<HttpError> parse_error;
+    try {
+        req = parse_request(param, body, app_.config.max_body_bytes);
+    } catch (const HttpError& e) {
+        parse_error = e;
+        const char* method = param("REQUEST_METHOD");
+        req.method = method ? method : "";
+    }
+    RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, false, false};
+
+    Response response;
+    auto render_error = [&](int status, const std::string& message) {
+        try {
+            response = error_response(ctx, status, message);
+        } catch (const std::exception& e) {
+            log_error(request_id, std::string("rendering the error page failed: ") + e.what());
+            response = plain_error(status);
+        }
+    };
+    try {
+        if (parse_error) throw *parse_error;
+        response = dispatch(ctx, router_);
+    } catch (const HttpError& e) {
+        render_error(e.status(), e.what());
+    } catch (const DbUnavailable& e) {
+        log_error(request_id, e.what());
+        render_error(503, "The service is temporarily unavailable. Please try again shortly.");
+    } catch (const sql::SQLException& e) {
+        log_error(request_id, std::string("database error ") + std::to_string(e.getErrorCode()) +
+                                  ": " + e.what());
+        render_error(500, "An unexpected error occurred.");
+    } catch (const std::exception& e) {
+        log_error(request_id, e.what());
+        render_error(500, "An unexpected error occurred.");
+    }
+
+    if (ctx.clear_session_cookie) {
+        const std::string name = ctx.cookie_name(app_.config.session_cookie);
+        bool already = false;
+        for (const auto& c : response.cookies) already = already || c.name == name;
+        if (!already) response.set_cookie(SetCookie::expire(name, ctx.cookie_secure()));
+    }
+
+    PipelineResult result;
+    result.output = response.serialize(req.method == "HEAD");
+    result.status = response.status;
+    result.method = req.method;
+    result.path = req.path.empty() ? req.raw_path : req.path;
+    result.user_id = ctx.principal.user_id;
+    return result;
+}
+
+}  // namespace mfo

@@ -1,0 +1,24 @@
+#pragma once
+// The route handlers. Each runs after the access check has passed.
+
+#include "request_context.hpp"
+#include "response.hpp"
+
+namespace mfo {
+
+Response home_page(RequestContext& ctx);
+Response admin_page(RequestContext& ctx);
+Response login_page(RequestContext& ctx);
+Response login_submit(RequestContext& ctx);
+Response register_page(RequestContext& ctx);
+Response register_submit(RequestContext& ctx);
+Response logout_page(RequestContext& ctx);
+Response logout_submit(RequestContext& ctx);
+Response api_me(RequestContext& ctx);
+
+#ifdef MFO_TEST_ROUTES
+Response test_throw(RequestContext& ctx);
+Response test_slow(RequestContext& ctx);
+#endif
+
+}  // namespace mfo

@@ -1,0 +1,176 @@
+#include "worker_process.hpp"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "database.hpp"
+#include "request_log.hpp"
+#include "request_pipeline.hpp"
+
+namespace mfo {
+
+namespace {
+
+// An fd closed when its owner goes out of scope.
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// A libfcgi request bound to the listening socket, freed on scope exit.
+class FcgiRequest {
+public:
+    explicit FcgiRequest(int listen_fd) { FCGX_InitRequest(&request_, listen_fd, 0); }
+    ~FcgiRequest() { FCGX_Free(&request_, 1); }
+    FcgiRequest(const FcgiRequest&) = delete;
+    FcgiRequest& operator=(const FcgiRequest&) = delete;
+    FCGX_Request* get() { return &request_; }
+
+private:
+    FCGX_Request request_{};
+};
+
+struct WorkerState {
+    std::shared_ptr<const AppContext> app;
+    int listen_fd = -1;
+    int wake_fd = -1;  // eventfd: readable once stopping
+    std::mutex mutex;
+    std::condition_variable all_done;
+    int running_threads = 0;
+};
+
+void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string request_id = next_request_id();
+    const ParamLookup param = [fcgi](const char* name) { return FCGX_GetParam(name, fcgi->envp); };
+    const BodyReader body = [fcgi](char* buf, std::size_t n) -> std::size_t {
+        const int got = FCGX_GetStr(buf, static_cast<int>(n), fcgi->in);
+        return got > 0 ? static_cast<std::size_t>(got) : 0;
+    };
+    PipelineResult result = pipeline.run(param, body, request_id);
+    FCGX_PutStr(result.output.data(), static_cast<int>(result.output.size()), fcgi->out);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    log_request(RequestLogEntry{
+        request_id, result.method, result.path, result.status,
+        std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), result.user_id});
+}
+
+void accept_loop(WorkerState& state, const Router& router) {
+    DbThreadScope db_thread;
+    Database db(state.app->config.database, DbAccount::app);
+    RequestPipeline pipeline(*state.app, db, router);
+    FcgiRequest fcgi(state.listen_fd);
+
+    // One epoll set per thread; EPOLLEXCLUSIVE wakes one waiter per new
+    // connection instead of every thread of every worker.
+    FileDescriptor ep(::epoll_create1(EPOLL_CLOEXEC));
+    epoll_event listen_ev{};
+    listen_ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    listen_ev.data.fd = state.listen_fd;
+    epoll_event wake_ev{};
+    wake_ev.events = EPOLLIN;
+    wake_ev.data.fd = state.wake_fd;
+    if (ep.get() < 0 || ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, state.listen_fd, &listen_ev) < 0 ||
+        ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, state.wake_fd, &wake_ev) < 0) {
+        log_event("worker thread cannot set up epoll; exiting");
+        return;
+    }
+    for (;;) {
+        epoll_event ev[2];
+        const int n = ::epoll_wait(ep.get(), ev, 2, -1);
+        if (n < 0 && errno == EINTR) continue;
+        bool stopping = false;
+        for (int i = 0; i < n; ++i) stopping = stopping || ev[i].data.fd == state.wake_fd;
+        if (stopping || n < 0) break;
+        if (FCGX_Accept_r(fcgi.get()) < 0) continue;  // another thread won the race (EAGAIN)
+        serve_one(fcgi.get(), pipeline);
+        FCGX_Finish_r(fcgi.get());
+    }
+}
+
+}  // namespace
+
+void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd) {
+    // Die with the supervisor rather than linger as an orphan.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    // Blocked in every thread (inherited), taken only by sigwait below:
+    // libfcgi's own SIGTERM handler never runs.
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    FCGX_Init();
+    init_database_driver();
+    const Router router = build_router(app->test_routes);
+
+    WorkerState state;
+    state.app = std::move(app);
+    state.listen_fd = listen_fd;
+    FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    state.wake_fd = wake.get();
+
+    const int thread_count = state.app->config.threads;
+    std::vector<std::thread> threads;
+    state.running_threads = thread_count;
+    for (int i = 0; i < thread_count; ++i) {
+        threads.emplace_back([&state, &router] {
+            try {
+                accept_loop(state, router);
+            } catch (const std::exception& e) {
+                log_event(std::string("worker thread stopped: ") + e.what());
+            }
+            std::lock_guard lock(state.mutex);
+            --state.running_threads;
+            state.all_done.notify_all();
+        });
+    }
+    log_event("worker started with " + std::to_string(thread_count) + " threads");
+
+    int sig = 0;
+    while (sigwait(&signals, &sig) != 0 || sig == SIGHUP) {
+        // SIGHUP is the supervisor's business; a worker ignores it.
+    }
+    const std::uint64_t one = 1;
+    (void)!::write(state.wake_fd, &one, sizeof one);
+
+    std::unique_lock lock(state.mutex);
+    const bool drained = state.all_done.wait_for(
+        lock, std::chrono::seconds(state.app->config.drain_timeout),
+        [&] { return state.running_threads == 0; });
+    lock.unlock();
+    if (!drained) {
+        log_event("drain timeout: exiting with requests still in flight");
+        ::_exit(1);
+    }
+    for (auto& t : threads) t.join();
+    log_event("worker drained and stopped");
+    // Skip static destructors of libraries whose threads are gone.
+    ::_exit(0);
+}
+
+}  // namespace mfo

@@ -1,0 +1,287 @@
+# shellcheck shell=bash
+# The dev/test stack: private MariaDB + mfo-fcgi pool + private nginx, all
+# under one directory (var/ for scripts/run, build/test-stack/ for
+# scripts/test). Sourced by the scripts; also runnable for tests that need to
+# restart the pool of the running test stack:
+#
+#   scripts/lib/stack.sh start-pool|stop-pool|restart-pool|reload-pool [ARGS]
+#
+# Run that way it takes the stack from MFO_TEST_STACK_DIR, MFO_TEST_BIN_DIR
+# and MFO_TEST_CONFIG (exported by scripts/test, as is MFO_TEST_STACK_SCRIPT,
+# this file's path); extra ARGS go to mfo-fcgi after --config CONFIG.
+#
+# Layout of a stack dir S:
+#   S/mariadb/   datadir           S/run/   sockets, pid files, nginx config
+#   S/log/       logs              S/secrets/  passwords, secret key (0700)
+# Pid files of what these scripts started: S/run/stack.<name>.pid.
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=scripts/lib/mariadb.sh
+source "$(dirname "${BASH_SOURCE[0]}")/mariadb.sh"
+
+# mfo_stack_layout STACK_DIR BIN_DIR CONFIG: set the MFO_STACK_* variables
+# (absolute paths) and create the directories.
+mfo_stack_layout() {
+    mkdir -p "$1"
+    MFO_STACK_DIR=$(cd "$1" && pwd -P)
+    MFO_STACK_BIN_DIR=$2
+    MFO_STACK_CONFIG=$3
+    MFO_STACK_DATADIR=$MFO_STACK_DIR/mariadb
+    MFO_STACK_RUN_DIR=$MFO_STACK_DIR/run
+    MFO_STACK_LOG_DIR=$MFO_STACK_DIR/log
+    MFO_STACK_SECRETS_DIR=$MFO_STACK_DIR/secrets
+    MFO_STACK_DB_SOCKET=$MFO_STACK_RUN_DIR/mariadb.sock
+    MFO_STACK_FCGI_SOCKET=$MFO_STACK_RUN_DIR/mfo-fcgi.sock
+    MFO_STACK_DB_NAME=${MFO_STACK_DB_NAME:-${MFO_DATABASE_NAME:-mfo}}
+    mkdir -p "$MFO_STACK_RUN_DIR" "$MFO_STACK_LOG_DIR" "$MFO_STACK_SECRETS_DIR"
+    chmod 0700 "$MFO_STACK_SECRETS_DIR"
+    mfo_check_socket_path "$MFO_STACK_DB_SOCKET"
+    mfo_check_socket_path "$MFO_STACK_FCGI_SOCKET"
+}
+
+# mfo_stack_from_env: the layout of the running test stack, from scripts/test's
+# exported variables.
+mfo_stack_from_env() {
+    [[ -n "${MFO_TEST_STACK_DIR:-}" && -n "${MFO_TEST_BIN_DIR:-}" && -n "${MFO_TEST_CONFIG:-}" ]] \
+        || mfo_die "MFO_TEST_STACK_DIR, MFO_TEST_BIN_DIR and MFO_TEST_CONFIG must be set (scripts/test exports them)"
+    mfo_stack_layout "$MFO_TEST_STACK_DIR" "$MFO_TEST_BIN_DIR" "$MFO_TEST_CONFIG"
+    MFO_STACK_CWD=$MFO_STACK_DIR
+}
+
+# The processes of a stack, in start order: NAME (also the expected comm).
+MFO_STACK_PROCS=(mariadbd mfo-fcgi nginx)
+
+mfo_stack_pidfile() { printf '%s/stack.%s.pid\n' "$MFO_STACK_RUN_DIR" "$1"; }
+
+# The pool's binary: mfo-fcgi, or mfo-fcgi-test (the same with the test-only
+# routes compiled in) for scripts/test.
+MFO_STACK_FCGI_BIN=${MFO_STACK_FCGI_BIN:-mfo-fcgi}
+
+# mfo_stack_comm NAME: the process name (comm) a stack process runs as.
+mfo_stack_comm() {
+    if [[ "$1" == mfo-fcgi ]]; then printf '%s\n' "$MFO_STACK_FCGI_BIN"; else printf '%s\n' "$1"; fi
+}
+
+# mfo_stack_running: print "name pid" of each live stack process; true if any.
+mfo_stack_running() {
+    local name pidfile any=1
+    for name in "${MFO_STACK_PROCS[@]}"; do
+        pidfile=$(mfo_stack_pidfile "$name")
+        if mfo_pidfile_alive "$pidfile" "$(mfo_stack_comm "$name")"; then
+            printf '%s %s\n' "$name" "$(head -n1 "$pidfile")"
+            any=0
+        fi
+    done
+    return "$any"
+}
+
+# mfo_stack_clean_stale: remove pid files (and sockets) of processes that are
+# gone. Call only after mfo_stack_running said nothing runs.
+mfo_stack_clean_stale() {
+    local name
+    for name in "${MFO_STACK_PROCS[@]}"; do
+        rm -f "$(mfo_stack_pidfile "$name")"
+    done
+    rm -f "$MFO_STACK_FCGI_SOCKET" "$MFO_STACK_RUN_DIR/mfo-fcgi.pid" "$MFO_STACK_RUN_DIR/nginx.pid"
+}
+
+# ---------------------------------------------------------------------------
+# MariaDB
+
+# mfo_stack_start_db [MARIADBD_ARGS...]: init once, start, create accounts.
+mfo_stack_start_db() {
+    mfo_mariadb_init "$MFO_STACK_DATADIR"
+    mfo_mariadb_start "$MFO_STACK_DATADIR" "$MFO_STACK_DB_SOCKET" \
+        "$MFO_STACK_LOG_DIR/mariadb.log" "$@" || return 1
+    mfo_mariadb_bootstrap_accounts "$MFO_STACK_DB_SOCKET" "$MFO_STACK_DB_NAME" "$MFO_STACK_SECRETS_DIR"
+}
+
+mfo_stack_stop_db() { mfo_mariadb_stop "$MFO_STACK_DB_SOCKET" 60; }
+
+# ---------------------------------------------------------------------------
+# The FastCGI pool
+
+# mfo_stack_start_pool [EXTRA_ARGS...]: start BIN/mfo-fcgi --config CONFIG in
+# the background (stderr to log/mfo-fcgi.log; working directory
+# $MFO_STACK_CWD, default the current one: the app reads .env from there) and
+# wait up to 30 s for its socket.
+mfo_stack_start_pool() {
+    local pidfile bin log
+    pidfile=$(mfo_stack_pidfile mfo-fcgi)
+    bin=$MFO_STACK_BIN_DIR/$MFO_STACK_FCGI_BIN
+    log=$MFO_STACK_LOG_DIR/mfo-fcgi.log
+    mfo_require_bins "$MFO_STACK_BIN_DIR" "$MFO_STACK_FCGI_BIN"
+    if mfo_pidfile_alive "$pidfile" "$MFO_STACK_FCGI_BIN"; then
+        mfo_error "mfo-fcgi already running (pid $(head -n1 "$pidfile"))"
+        return 1
+    fi
+    rm -f "$MFO_STACK_FCGI_SOCKET"
+    mfo_log "starting mfo-fcgi (config $MFO_STACK_CONFIG, log $log)"
+    MFO_SPAWN_CWD=${MFO_STACK_CWD:-.} mfo_spawn "$pidfile" "$log" "$bin" --config "$MFO_STACK_CONFIG" "$@"
+    if ! mfo_wait_socket "$MFO_STACK_FCGI_SOCKET" 30 "$MFO_SPAWNED_PID"; then
+        mfo_tail_log "$log"
+        mfo_stack_stop_pool || true
+        return 1
+    fi
+    mfo_log "mfo-fcgi ready (pid $MFO_SPAWNED_PID, socket $MFO_STACK_FCGI_SOCKET)"
+}
+
+# mfo_stack_stop_pool: SIGTERM (the pool drains), bounded wait.
+mfo_stack_stop_pool() {
+    mfo_stop_pidfile "$MFO_STACK_FCGI_BIN" "$(mfo_stack_pidfile mfo-fcgi)" 30
+}
+
+# mfo_stack_reload_pool: SIGHUP to the running pool.
+mfo_stack_reload_pool() {
+    local pidfile
+    pidfile=$(mfo_stack_pidfile mfo-fcgi)
+    mfo_pidfile_alive "$pidfile" "$MFO_STACK_FCGI_BIN" || mfo_die "mfo-fcgi is not running"
+    kill -HUP "$(head -n1 "$pidfile")"
+}
+
+# ---------------------------------------------------------------------------
+# nginx
+
+mfo_nginx_bin() {
+    command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && printf '/usr/sbin/nginx\n'; } \
+        || mfo_die "nginx not found (package nginx)"
+}
+
+# _mfo_nginx_path_ok PATH: nothing nginx's config syntax would misread.
+_mfo_nginx_path_ok() {
+    [[ "$1" == /* && "$1" != *[[:space:]\;\"\'\$\{\}\#\\]* ]] \
+        || mfo_die "path not usable in an nginx config (must be absolute, without spaces or ;\"'\$#{}\\): $1"
+}
+
+# mfo_nginx_user_line: the user directive for the dev nginx. Not root: none
+# (workers run as us). Root: www-data, which must reach the socket and the
+# static files; when the checkout is not reachable for www-data (e.g. under
+# /root) the workers run as root instead, with a warning.
+mfo_nginx_user_line() {
+    local static_root=$1 dir
+    mfo_is_root || return 0
+    if ! id www-data >/dev/null 2>&1; then
+        mfo_warn "no www-data user: nginx workers run as root"
+        printf 'user root root;\n'
+        return 0
+    fi
+    if command -v runuser >/dev/null 2>&1; then
+        for dir in "$MFO_STACK_RUN_DIR" "$static_root"; do
+            [[ -d "$dir" ]] || continue
+            if ! runuser -u www-data -- test -x "$dir" 2>/dev/null; then
+                mfo_warn "www-data cannot reach $dir: nginx workers run as root"
+                printf 'user root root;\n'
+                return 0
+            fi
+        done
+    fi
+    printf 'user www-data www-data;\n'
+}
+
+# mfo_stack_render_nginx PORT LOGIN_RATE LOGIN_BURST: write run/nginx.conf
+# (from conf/nginx/dev-nginx.conf.in) and run/nginx-server.conf (from
+# conf/nginx/mfo.conf), plus the fastcgi_params they include.
+mfo_stack_render_nginx() {
+    local port=$1 rate=$2 burst=$3
+    local tdir=$MFO_REPO_DIR/conf/nginx static_root=$MFO_REPO_DIR/static user_line
+    local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR
+    local p
+    for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
+        _mfo_nginx_path_ok "$p"
+    done
+    user_line=$(mfo_nginx_user_line "$static_root")
+    mkdir -p "$run/nginx-tmp"
+    # Relative includes resolve against the config's directory.
+    cp -f /etc/nginx/fastcgi_params "$run/fastcgi_params" \
+        || mfo_die "/etc/nginx/fastcgi_params missing (package nginx)"
+    mfo_render "$tdir/mfo.conf" "$run/nginx-server.conf" \
+        "LISTEN=127.0.0.1:$port" \
+        "SERVER_NAME=localhost 127.0.0.1" \
+        "STATIC_ROOT=$static_root" \
+        "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET" \
+        "LOGIN_RATE=$rate" \
+        "LOGIN_BURST=$burst"
+    mfo_render "$tdir/dev-nginx.conf.in" "$run/nginx.conf" \
+        "USER_LINE=$user_line" \
+        "RUN_DIR=$run" \
+        "LOG_DIR=$log" \
+        "SERVER_CONF=$run/nginx-server.conf" \
+        "LOGIN_RATE=$rate"
+}
+
+# mfo_stack_nginx_args: the nginx command line for the rendered config.
+mfo_stack_nginx_args() {
+    printf '%s\n' -p "$MFO_STACK_RUN_DIR/" -c "$MFO_STACK_RUN_DIR/nginx.conf" \
+        -e "$MFO_STACK_LOG_DIR/nginx-error.log"
+}
+
+# mfo_stack_start_nginx PORT: check the rendered config, start nginx, wait up
+# to 30 s for http://127.0.0.1:PORT/login to answer.
+mfo_stack_start_nginx() {
+    local port=$1 nginx pidfile
+    local -a args
+    nginx=$(mfo_nginx_bin)
+    mapfile -t args < <(mfo_stack_nginx_args)
+    pidfile=$(mfo_stack_pidfile nginx)
+    if mfo_pidfile_alive "$pidfile" nginx; then
+        mfo_error "nginx already running (pid $(head -n1 "$pidfile"))"
+        return 1
+    fi
+    if mfo_port_in_use "$port"; then
+        mfo_error "port $port on 127.0.0.1 is already in use (choose another with --port N or MFO_PORT)"
+        return 1
+    fi
+    if ! "$nginx" -t -q "${args[@]}" 2>"$MFO_STACK_LOG_DIR/nginx-check.log"; then
+        cat "$MFO_STACK_LOG_DIR/nginx-check.log" >&2
+        mfo_error "nginx rejected $MFO_STACK_RUN_DIR/nginx.conf"
+        return 1
+    fi
+    mfo_log "starting nginx on 127.0.0.1:$port"
+    mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/nginx.out" "$nginx" "${args[@]}"
+    if ! mfo_wait_http "http://127.0.0.1:$port/login" 30 "$MFO_SPAWNED_PID"; then
+        mfo_tail_log "$MFO_STACK_LOG_DIR/nginx.out"
+        mfo_tail_log "$MFO_STACK_LOG_DIR/nginx-error.log"
+        mfo_tail_log "$MFO_STACK_LOG_DIR/mfo-fcgi.log"
+        mfo_stack_stop_nginx || true
+        return 1
+    fi
+    mfo_log "nginx ready (pid $MFO_SPAWNED_PID)"
+}
+
+mfo_stack_stop_nginx() {
+    mfo_stop_pidfile nginx "$(mfo_stack_pidfile nginx)" 15
+}
+
+# mfo_stack_stop_all: stop whatever of the stack runs (nginx, pool, MariaDB).
+mfo_stack_stop_all() {
+    local rc=0
+    mfo_stack_stop_nginx || rc=1
+    mfo_stack_stop_pool || rc=1
+    mfo_stack_stop_db || rc=1
+    return "$rc"
+}
+
+# mfo_stack_print_logs: the end of every log of the stack (after a failure).
+mfo_stack_print_logs() {
+    local f
+    for f in mfo-fcgi.log mariadb.log nginx-error.log nginx.out; do
+        mfo_tail_log "$MFO_STACK_LOG_DIR/$f" "${1:-40}"
+    done
+}
+
+# ---------------------------------------------------------------------------
+# Run as a command (for tests): operate on the running test stack's pool.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
+    mfo_stack_from_env
+    cmd=${1:-}
+    shift || true
+    case "$cmd" in
+        start-pool) mfo_stack_start_pool "$@" ;;
+        stop-pool) mfo_stack_stop_pool ;;
+        restart-pool) mfo_stack_stop_pool && mfo_stack_start_pool "$@" ;;
+        reload-pool) mfo_stack_reload_pool ;;
+        *) mfo_die "usage: $0 start-pool|stop-pool|restart-pool|reload-pool" ;;
+    esac
+fi

@@ -1,0 +1,7 @@
+{{%AUTOESCAPE context="HTML"}}
+<div class="error-page">
+<p class="error-code">Error 503</p>
+<h1>Service unavailable</h1>
+<p>The service is temporarily unavailable, please try again in a moment.</p>
+<p class="error-actions"><a class="button" href="/">Back to home</a></p>
+</div>

@@ -1,0 +1,269 @@
+// The migration runner, in the scratch database (MFO_TEST_SCRATCH_DB), which
+// every test empties first.
+
+#include <cppconn/resultset.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "db_test_support.hpp"
+#include "migrations.hpp"
+
+namespace fs = std::filesystem;
+using namespace mfo;
+using namespace mfo::test;
+
+namespace {
+
+const std::string kRealMigrations = MFO_SOURCE_DIR "/sql/migrations";
+
+std::set<std::string> tables(Database& db) {
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT table_name FROM information_schema.tables "
+                   "WHERE table_schema = DATABASE()")
+            .executeQuery());
+    std::set<std::string> names;
+    while (rs->next()) names.insert(rs->getString(1).asStdString());
+    return names;
+}
+
+struct ScratchDatabase {
+    ScratchDatabase() : db(scratch_database_config(), DbAccount::admin) {
+        // Identifiers cannot be parameters; these come from the server itself.
+        db.execute("SET FOREIGN_KEY_CHECKS = 0");
+        for (const auto& table : tables(db)) db.execute("DROP TABLE `" + table + "`");
+        db.execute("SET FOREIGN_KEY_CHECKS = 1");
+    }
+
+    // The real migrations copied, so that a test may change them.
+    void copy_real_migrations() {
+        for (const auto& entry : fs::directory_iterator(kRealMigrations)) {
+            fs::copy_file(entry.path(), dir.path() / entry.path().filename());
+        }
+    }
+
+    std::string message_of_failed_migrate() {
+        try {
+            migrate(db, dir.path().string(), false, nullptr);
+        } catch (const MigrationError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    // The same through the tool, pointed at the scratch database.
+    CommandResult tool(const std::vector<std::string>& args) {
+        ToolRun run;
+        run.args = args;
+        run.env = {"MFO_DATABASE_NAME=" + scratch_database_config().name,
+                   "MFO_DATABASE_MIGRATIONS_DIR=" + dir.path().string()};
+        return run_tool("mfo-db", run);
+    }
+
+    Database db;
+    TempDir dir;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(migrations, ScratchDatabase)
+
+BOOST_AUTO_TEST_CASE(every_migration_applies_on_an_empty_database) {
+    const auto result = migrate(db, kRealMigrations, false, nullptr);
+    BOOST_TEST(result.applied.size() == list_migration_files(kRealMigrations).size());
+    const auto names = tables(db);
+    for (const char* table : {"schema_migrations", "users", "roles", "user_roles", "sessions",
+                              "login_throttle", "audit_log"}) {
+        BOOST_TEST(names.count(table) == 1u, "missing table " << table);
+    }
+    BOOST_TEST(count_rows(db, "schema_migrations") == result.applied.size());
+    for (const auto& entry : migration_status(db, kRealMigrations)) {
+        BOOST_TEST((entry.state == MigrationState::applied), entry.name);
+        BOOST_TEST(entry.applied_at.size() == 19u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(migrate_twice_is_a_no_op) {
+    migrate(db, kRealMigrations, false, nullptr);
+    const auto before = count_rows(db, "schema_migrations");
+    const auto again = migrate(db, kRealMigrations, false, nullptr);
+    BOOST_TEST(again.applied.empty());
+    BOOST_TEST(again.sql.empty());
+    BOOST_TEST(count_rows(db, "schema_migrations") == before);
+}
+
+BOOST_AUTO_TEST_CASE(recorded_checksum_is_the_files_sha256) {
+    copy_real_migrations();
+    migrate(db, dir.path().string(), false, nullptr);
+    const auto files = list_migration_files(dir.path().string());
+    BOOST_REQUIRE(!files.empty());
+    auto& st = db.prepare("SELECT checksum, name FROM schema_migrations WHERE version = ?");
+    st.setInt(1, files.front().version);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getString(1).asStdString() == files.front().checksum);
+    BOOST_TEST(rs->getString(1).asStdString().size() == 64u);
+    BOOST_TEST(rs->getString(2).asStdString() == files.front().name);
+}
+
+BOOST_AUTO_TEST_CASE(a_changed_applied_migration_is_refused) {
+    copy_real_migrations();
+    migrate(db, dir.path().string(), false, nullptr);
+    const auto first = list_migration_files(dir.path().string()).front();
+    std::ofstream(first.path, std::ios::app) << "-- an edit after the fact\n";
+    write_file(dir.path() / "9999_never_applied.sql", "CREATE TABLE never_applied (id INT);\n");
+
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, first.path + " was changed after it was applied"), message);
+    BOOST_TEST(tables(db).count("never_applied") == 0u, "nothing may be applied after a refusal");
+
+    const auto status = migration_status(db, dir.path().string());
+    BOOST_TEST((status.front().state == MigrationState::changed));
+
+    const auto cli = tool({"migrate"});
+    BOOST_TEST(cli.status == 1);
+    BOOST_TEST(contains(cli.err, "mfo-db: error: migration "), cli.err);
+    BOOST_TEST(contains(cli.err, "was changed after it was applied"), cli.err);
+    const auto cli_status = tool({"status"});
+    BOOST_TEST(cli_status.status == 1);
+    BOOST_TEST(contains(cli_status.out, "CHANGED"), cli_status.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_applied_migration_is_refused) {
+    copy_real_migrations();
+    write_file(dir.path() / "9000_extra.sql", "CREATE TABLE extra_table (id INT);\n");
+    migrate(db, dir.path().string(), false, nullptr);
+    fs::remove(dir.path() / "9000_extra.sql");
+
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, "migration 9000_extra was applied on"), message);
+    BOOST_TEST(contains(message, "its file is missing"), message);
+    const auto status = migration_status(db, dir.path().string());
+    BOOST_TEST((status.back().state == MigrationState::missing));
+    BOOST_TEST(tool({"migrate"}).status == 1);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
+    copy_real_migrations();
+    const auto plan = migrate(db, dir.path().string(), true, nullptr);
+    BOOST_TEST(tables(db).empty(), "a dry run created tables");
+    BOOST_TEST(contains(plan.sql, "CREATE TABLE IF NOT EXISTS schema_migrations"));
+    BOOST_TEST(contains(plan.sql, "CREATE TABLE users"));
+    BOOST_TEST(plan.applied.size() == list_migration_files(dir.path().string()).size());
+
+    // With some applied: only the pending one is shown, and it stays pending.
+    migrate(db, dir.path().string(), false, nullptr);
+    write_file(dir.path() / "9001_pending.sql", "CREATE TABLE pending_table (id INT);\n");
+    const auto cli = tool({"migrate", "--dry-run"});
+    BOOST_TEST(cli.status == 0, cli.err);
+    BOOST_TEST(contains(cli.out, "CREATE TABLE pending_table (id INT);"), cli.out);
+    BOOST_TEST(!contains(cli.out, "CREATE TABLE users"), cli.out);
+    BOOST_TEST(tables(db).count("pending_table") == 0u);
+    BOOST_TEST((migration_status(db, dir.path().string()).back().state == MigrationState::pending));
+
+    const auto applied = tool({"migrate"});
+    BOOST_TEST(applied.status == 0, applied.err);
+    BOOST_TEST(contains(applied.out, "Applying 9001_pending ... done."), applied.out);
+    BOOST_TEST(tables(db).count("pending_table") == 1u);
+    const auto again = tool({"migrate"});
+    BOOST_TEST(contains(again.out, "Nothing to apply"), again.out);
+}
+
+BOOST_AUTO_TEST_CASE(pending_migrations_apply_in_order_with_comments) {
+    write_file(
+        dir.path() / "0002_fill.sql",
+        "-- fills the table\nINSERT INTO ordered (id, note) VALUES\n"
+        "    (1, 'a;b'),\n    -- inside\n    (2, 'c');\n\nINSERT INTO ordered (id) VALUES (3);\n");
+    write_file(dir.path() / "0001_create.sql",
+               "-- a comment line; with a semicolon;\nCREATE TABLE ordered (\n"
+               "    id INT PRIMARY KEY,\n    note VARCHAR(10) NULL\n);\n");
+    std::ostringstream log;
+    const auto result = migrate(db, dir.path().string(), false, &log);
+    BOOST_TEST((result.applied == std::vector<std::string>{"0001_create", "0002_fill"}));
+    BOOST_TEST(contains(log.str(), "Applying 0001_create ... done."));
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT COUNT(*), MAX(note) FROM ordered").executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getInt(1) == 3);
+    BOOST_TEST(rs->getString(2).asStdString() == "c");
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_statement_names_file_and_line) {
+    write_file(dir.path() / "0001_broken.sql",
+               "CREATE TABLE fine (id INT);\n\nCREATE TABLE broken (id NOSUCHTYPE);\n");
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, "0001_broken.sql:3: statement failed"), message);
+    BOOST_TEST(contains(message, "cannot be rolled back"), message);
+    // Not recorded: after a repair it runs again.
+    BOOST_TEST(
+        (migration_status(db, dir.path().string()).front().state == MigrationState::pending));
+}
+
+BOOST_AUTO_TEST_CASE(an_older_unapplied_migration_is_refused) {
+    write_file(dir.path() / "0002_second.sql", "CREATE TABLE second_t (id INT);\n");
+    migrate(db, dir.path().string(), false, nullptr);
+    write_file(dir.path() / "0001_late.sql", "CREATE TABLE late_t (id INT);\n");
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, "numbered before the applied 2"), message);
+}
+
+BOOST_AUTO_TEST_CASE(badly_named_files_are_refused) {
+    write_file(dir.path() / "0001_ok.sql", "CREATE TABLE ok_t (id INT);\n");
+    write_file(dir.path() / "notes.txt", "not sql\n");
+    BOOST_CHECK_THROW(list_migration_files(dir.path().string()), MigrationError);
+    fs::remove(dir.path() / "notes.txt");
+    write_file(dir.path() / "1_short.sql", "SELECT 1;\n");
+    BOOST_CHECK_THROW(list_migration_files(dir.path().string()), MigrationError);
+    fs::remove(dir.path() / "1_short.sql");
+    write_file(dir.path() / "0001_same.sql", "SELECT 1;\n");
+    BOOST_CHECK_THROW(list_migration_files(dir.path().string()), MigrationError);
+    fs::remove(dir.path() / "0001_same.sql");
+    write_file(dir.path() / ".gitkeep", "");
+    BOOST_TEST(list_migration_files(dir.path().string()).size() == 1u);
+    BOOST_CHECK_THROW(list_migration_files((dir.path() / "nope").string()), MigrationError);
+}
+
+BOOST_AUTO_TEST_CASE(status_lists_applied_and_pending) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    migrate(db, dir.path().string(), false, nullptr);
+    write_file(dir.path() / "0002_b.sql", "CREATE TABLE b_t (id INT);\n");
+    const auto cli = tool({"status"});
+    BOOST_TEST(cli.status == 0, cli.err);
+    BOOST_TEST(contains(cli.out, "0001_a"), cli.out);
+    BOOST_TEST(contains(cli.out, "applied"), cli.out);
+    BOOST_TEST(contains(cli.out, "0002_b"), cli.out);
+    BOOST_TEST(contains(cli.out, "1 applied, 1 pending."), cli.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(sql_splitting)
+
+BOOST_AUTO_TEST_CASE(statements_end_at_a_semicolon_at_end_of_line) {
+    const auto statements = split_sql_statements(
+        "-- header\n\nCREATE TABLE t (\n  -- a column\n  a INT -- inline stays\n);\n"
+        "INSERT INTO t VALUES (1); \r\nUPDATE t SET a = ';'\n  WHERE a = 1;\n",
+        "x.sql");
+    BOOST_REQUIRE(statements.size() == 3u);
+    BOOST_TEST(statements[0].text == "CREATE TABLE t (\n  a INT -- inline stays\n)");
+    BOOST_TEST(statements[0].line == 3);
+    BOOST_TEST(statements[1].text == "INSERT INTO t VALUES (1)");
+    BOOST_TEST(statements[1].line == 7);
+    BOOST_TEST(statements[2].text == "UPDATE t SET a = ';'\n  WHERE a = 1");
+}
+
+BOOST_AUTO_TEST_CASE(text_after_the_last_semicolon_is_an_error) {
+    try {
+        split_sql_statements("SELECT 1;\n\nSELECT 2\n-- end\n", "x.sql");
+        BOOST_FAIL("no error");
+    } catch (const MigrationError& e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "x.sql:3: statement does not end with ';' at the end of a line");
+    }
+    BOOST_TEST(split_sql_statements("-- only comments\n\n", "x.sql").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
