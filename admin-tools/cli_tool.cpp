@@ -10,8 +10,8 @@ namespace mfo::cli {
 
 ToolContext::ToolContext(std::string tool, std::string config_path, std::ostream& out_stream,
                          std::ostream& err_stream)
-    : out(out_stream),
-      err(err_stream),
+    : out_(out_stream),
+      err_(err_stream),
       tool_(std::move(tool)),
       config_path_(std::move(config_path)) {}
 
@@ -29,7 +29,7 @@ Database& ToolContext::database(DbAccount account) {
 }
 
 void ToolContext::warn(const std::string& message) {
-    err << tool_ << ": warning: " << message << std::endl;
+    err_ << tool_ << ": warning: " << message << std::endl;
 }
 
 namespace {

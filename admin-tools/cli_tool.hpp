@@ -44,11 +44,13 @@ class ToolContext {
     const Config& config();
     // One connection per account, made on first use.
     Database& database(DbAccount account);
-    std::ostream& out;
-    std::ostream& err;
+    std::ostream& out() { return out_; }
+    // "TOOL: warning: message" on stderr; the command goes on.
     void warn(const std::string& message);
 
   private:
+    std::ostream& out_;
+    std::ostream& err_;
     std::string tool_;
     std::string config_path_;
     std::optional<Config> config_;

@@ -24,23 +24,24 @@ void run_migrations(ToolContext& ctx, bool dry_run) {
     Database& db = admin_db(ctx);
     MigrateResult result;
     db.write([&](Database& d) {
-        result = migrate(d, ctx.config().database.migrations_dir, dry_run, &ctx.out);
+        result = migrate(d, ctx.config().database.migrations_dir, dry_run, &ctx.out());
     });
     const std::string count = std::to_string(result.applied.size()) + " migration(s)";
     if (dry_run) {
-        ctx.out << "-- dry run: nothing was changed; this would be run:\n\n" << result.sql;
-        ctx.out << "-- " << (result.applied.empty() ? "no migration" : count)
-                << " would be applied.\n";
+        ctx.out() << "-- dry run: nothing was changed; this would be run:\n\n" << result.sql;
+        ctx.out() << "-- " << (result.applied.empty() ? "no migration" : count)
+                  << " would be applied.\n";
     } else if (result.applied.empty()) {
-        ctx.out << "Nothing to apply: the database is up to date.\n";
+        ctx.out() << "Nothing to apply: the database is up to date.\n";
     } else {
-        ctx.out << "Applied " << count << ".\n";
+        ctx.out() << "Applied " << count << ".\n";
     }
 }
 
 void run_seed(ToolContext& ctx) {
     const auto roles = load_roles_file(ctx.config().roles);
-    for (const auto& line : seed_roles(admin_db(ctx), roles, ctx.actor())) ctx.out << line << "\n";
+    for (const auto& line : seed_roles(admin_db(ctx), roles, ctx.actor()))
+        ctx.out() << line << "\n";
 }
 
 int migrate_command(ToolContext& ctx, const ParsedArgs& args) {
@@ -83,8 +84,8 @@ int status_command(ToolContext& ctx, const ParsedArgs&) {
                       "; `mfo-db migrate` will refuse to run";
         }
     }
-    table.print(ctx.out);
-    ctx.out << applied << " applied, " << pending << " pending.\n";
+    table.print(ctx.out());
+    ctx.out() << applied << " applied, " << pending << " pending.\n";
     if (!problem.empty()) throw ToolFailure(problem);
     return kExitOk;
 }
@@ -113,8 +114,8 @@ std::uint64_t batch_size(const ParsedArgs& args) {
 int purge_command(ToolContext& ctx, const ParsedArgs& args) {
     const std::uint64_t batch = batch_size(args);
     const auto counts = purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window);
-    ctx.out << "Removed " << counts.sessions << " expired session(s) and " << counts.throttle_rows
-            << " stale login throttle row(s).\n";
+    ctx.out() << "Removed " << counts.sessions << " expired session(s) and " << counts.throttle_rows
+              << " stale login throttle row(s).\n";
     return kExitOk;
 }
 

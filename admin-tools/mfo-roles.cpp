@@ -42,7 +42,7 @@ int create_command(ToolContext& ctx, const ParsedArgs& args) {
         audit(tx, std::nullopt, ctx.actor(), "role.create", name, "",
               "permissions " + describe_permissions(permissions));
     });
-    ctx.out << "Role " << quoted(name) << " created successfully.\n";
+    ctx.out() << "Role " << quoted(name) << " created successfully.\n";
     return kExitOk;
 }
 
@@ -54,7 +54,8 @@ int add_command(ToolContext& ctx, const ParsedArgs& args) {
         if (!add_role_to_user(tx, user.id, role)) throw ToolFailure("Cannot add role to user.");
         audit(tx, std::nullopt, ctx.actor(), "role.add", user.email, "", "role " + role);
     });
-    ctx.out << "Role " << quoted(role) << " added to user " << quoted(email) << " successfully.\n";
+    ctx.out() << "Role " << quoted(role) << " added to user " << quoted(email)
+              << " successfully.\n";
     return kExitOk;
 }
 
@@ -68,8 +69,8 @@ int remove_command(ToolContext& ctx, const ParsedArgs& args) {
         }
         audit(tx, std::nullopt, ctx.actor(), "role.remove", user.email, "", "role " + role);
     });
-    ctx.out << "Role " << quoted(role) << " removed from user " << quoted(email)
-            << " successfully.\n";
+    ctx.out() << "Role " << quoted(role) << " removed from user " << quoted(email)
+              << " successfully.\n";
     return kExitOk;
 }
 
@@ -81,7 +82,7 @@ int list_command(ToolContext& ctx, const ParsedArgs&) {
         table.add_row({role.name, role.description, join_names(role.permissions),
                        std::to_string(role.members)});
     }
-    table.print(ctx.out);
+    table.print(ctx.out());
     return kExitOk;
 }
 
@@ -109,12 +110,12 @@ int change_permissions(ToolContext& ctx, const ParsedArgs& args, bool add) {
               "permissions " + describe_permissions(before) + " -> " + describe_permissions(after));
     });
     if (after == before) {
-        ctx.out << "Role " << quoted(name) << (add ? " already has" : " has none of")
-                << " these permissions (" << describe_permissions(before) << ").\n";
+        ctx.out() << "Role " << quoted(name) << (add ? " already has" : " has none of")
+                  << " these permissions (" << describe_permissions(before) << ").\n";
     } else {
-        ctx.out << "Permissions of role " << quoted(name)
-                << " changed: " << describe_permissions(before) << " -> "
-                << describe_permissions(after) << ".\n";
+        ctx.out() << "Permissions of role " << quoted(name)
+                  << " changed: " << describe_permissions(before) << " -> "
+                  << describe_permissions(after) << ".\n";
     }
     return kExitOk;
 }

@@ -82,12 +82,12 @@ int create_command(ToolContext& ctx, const ParsedArgs& args) {
             audit(tx, std::nullopt, ctx.actor(), "role.add", *email, "", "role " + role);
         }
     });
-    ctx.out << "User created successfully.\n"
-            << "{'email': '" << *email
-            << "', 'password': '****', 'active': " << (active ? "True" : "False") << "}\n";
+    ctx.out() << "User created successfully.\n"
+              << "{'email': '" << *email
+              << "', 'password': '****', 'active': " << (active ? "True" : "False") << "}\n";
     for (const auto& role : roles) {
-        ctx.out << "Role " << quoted(role) << " added to user " << quoted(*email)
-                << " successfully.\n";
+        ctx.out() << "Role " << quoted(role) << " added to user " << quoted(*email)
+                  << " successfully.\n";
     }
     return kExitOk;
 }
@@ -103,8 +103,8 @@ int set_active(ToolContext& ctx, const ParsedArgs& args, bool active) {
                   user.email, "");
         }
     });
-    ctx.out << "User " << quoted(email) << (changed ? " has been " : " was already ")
-            << (active ? "activated" : "deactivated") << ".\n";
+    ctx.out() << "User " << quoted(email) << (changed ? " has been " : " was already ")
+              << (active ? "activated" : "deactivated") << ".\n";
     return kExitOk;
 }
 
@@ -129,8 +129,8 @@ int change_password_command(ToolContext& ctx, const ParsedArgs& args) {
         change_password(tx, user.id, hash);
         audit(tx, std::nullopt, ctx.actor(), "user.password_change", user.email, "");
     });
-    ctx.out << "Password of user " << quoted(email)
-            << " changed successfully; their sessions were ended.\n";
+    ctx.out() << "Password of user " << quoted(email)
+              << " changed successfully; their sessions were ended.\n";
     return kExitOk;
 }
 
@@ -146,7 +146,7 @@ int list_command(ToolContext& ctx, const ParsedArgs& args) {
         table.add_row({user.email, user.active ? "yes" : "no", join_names(user.roles),
                        user.created_at, user.last_login_at.empty() ? "never" : user.last_login_at});
     }
-    table.print(ctx.out);
+    table.print(ctx.out());
     return kExitOk;
 }
 
@@ -166,8 +166,8 @@ int revoke_sessions_command(ToolContext& ctx, const ParsedArgs& args) {
                   std::to_string(ended) + " session(s)");
         }
     });
-    ctx.out << "Ended " << ended << " session(s)"
-            << (all ? " of all users" : " of user " + quoted(args.positional[0])) << ".\n";
+    ctx.out() << "Ended " << ended << " session(s)"
+              << (all ? " of all users" : " of user " + quoted(args.positional[0])) << ".\n";
     return kExitOk;
 }
 

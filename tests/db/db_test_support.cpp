@@ -90,6 +90,11 @@ CommandResult run_tool(const std::string& tool, const ToolRun& run) {
     write_file(in_path, run.input);
 
     std::vector<std::string> argv{std::string(MFO_BIN_DIR) + "/" + tool};
+    if (::access(argv[0].c_str(), X_OK) != 0) {
+        throw std::runtime_error(argv[0] +
+                                 " is not built (build the mfo-db, mfo-users and "
+                                 "mfo-roles targets before db_tests)");
+    }
     if (run.with_config) {
         argv.push_back("--config");
         argv.push_back(test_config_path());
