@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cli_tool.hpp"
+#include "route_audit.hpp"
 #include "role_names.hpp"
 #include "text_table.hpp"
 #include "user_lookup.hpp"
@@ -172,6 +173,16 @@ ToolSpec tool_spec() {
              2,
              kAnyNumber,
              remove_permissions_command},
+            {"routes",
+             {},
+             "",
+             "Show what conf/access.conf lets through.",
+             "For every rule: what it requires and which roles of roles.conf pass it. With\n"
+             "--user, whether that user (roles read from the database) is allowed or denied.",
+             {{"--user", "-u", "EMAIL", "check the rules for this user", false}},
+             0,
+             0,
+             routes_command},
         }};
 }
 

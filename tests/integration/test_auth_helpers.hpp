@@ -1,0 +1,146 @@
+#pragma once
+// What the test_auth_*.cpp files share: reading Set-Cookie attributes, asking
+// the app who the client is, and waiting on the clock with a deadline.
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "accounts.hpp"
+#include "http_client.hpp"
+
+namespace mfo::test::auth_tests {
+
+inline const std::string kSessionCookie = "mfo_session";
+inline const std::string kCsrfCookie = "mfo_csrf";
+inline const std::string kFlashCookie = "mfo_flash";
+
+inline std::string shared_base_url() { return require_env("MFO_TEST_BASE_URL"); }
+
+inline bool has(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+inline std::string lowered(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// One Set-Cookie header, split into name, value and attributes (attribute
+// names lower-cased; flags such as HttpOnly map to "").
+struct CookieAttrs {
+    std::string name;
+    std::string value;
+    std::map<std::string, std::string> attrs;
+
+    bool has_attr(const std::string& lower_name) const { return attrs.count(lower_name) > 0; }
+    std::string attr(const std::string& lower_name) const {
+        auto it = attrs.find(lower_name);
+        return it == attrs.end() ? std::string() : it->second;
+    }
+    // Max-Age=0 (or an empty value): the server asks the browser to drop it.
+    bool expires_now() const { return value.empty() || attr("max-age") == "0"; }
+};
+
+inline std::string trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+inline CookieAttrs parse_set_cookie(const std::string& raw) {
+    CookieAttrs c;
+    std::size_t start = 0;
+    bool first = true;
+    while (start <= raw.size()) {
+        std::size_t end = raw.find(';', start);
+        if (end == std::string::npos) end = raw.size();
+        const std::string part = trimmed(raw.substr(start, end - start));
+        const auto eq = part.find('=');
+        const std::string key = trimmed(part.substr(0, eq));
+        const std::string value = eq == std::string::npos ? "" : trimmed(part.substr(eq + 1));
+        if (first) {
+            c.name = key;
+            c.value = value;
+            first = false;
+        } else if (!key.empty()) {
+            c.attrs[lowered(key)] = value;
+        }
+        start = end + 1;
+    }
+    return c;
+}
+
+// The Set-Cookie for `name` in `r`, if any.
+inline std::optional<CookieAttrs> cookie_in(const HttpResponse& r, const std::string& name) {
+    for (const auto& raw : r.set_cookies) {
+        CookieAttrs c = parse_set_cookie(raw);
+        if (c.name == name) return c;
+    }
+    return std::nullopt;
+}
+
+// A Set-Cookie that drops `name` in the browser.
+inline bool clears_cookie(const HttpResponse& r, const std::string& name) {
+    const auto c = cookie_in(r, name);
+    return c && c->expires_now();
+}
+
+// GET /api/me: the JSON "user" object when the client is logged in, nullopt
+// when the app answers 401. Anything else throws: the test should not guess.
+inline std::optional<nlohmann::json> current_user(HttpClient& client) {
+    const HttpResponse r = client.get("/api/me", {{"Accept", "application/json"}});
+    if (r.status == 401) return std::nullopt;
+    if (r.status != 200) {
+        throw std::runtime_error("GET /api/me answered " + std::to_string(r.status) + ": " +
+                                 r.body.substr(0, 500));
+    }
+    return nlohmann::json::parse(r.body).at("response").at("user");
+}
+
+// The logged-in email, or "" when anonymous.
+inline std::string current_email(HttpClient& client) {
+    const auto user = current_user(client);
+    return user ? user->at("email").get<std::string>() : std::string();
+}
+
+// A fresh client (empty jar) holding only the session cookie `token`: a
+// replay of a saved cookie, as an attacker who copied it would send it.
+inline HttpClient replay_client(const std::string& base_url, const std::string& token,
+                                const std::string& cookie_name = kSessionCookie) {
+    HttpClient c(base_url);
+    c.set_cookie(cookie_name, token);
+    return c;
+}
+
+// Calls `probe` every `interval` until it returns true or `deadline` has
+// passed since the call. Returns the time from `since` to the first probe
+// that returned true, or nullopt if it never did. For waiting on behaviour
+// that is about time itself (session expiry).
+template <typename Probe>
+std::optional<std::chrono::milliseconds> poll_until(std::chrono::steady_clock::time_point since,
+                                                    std::chrono::milliseconds deadline,
+                                                    std::chrono::milliseconds interval,
+                                                    Probe&& probe) {
+    const auto give_up = std::chrono::steady_clock::now() + deadline;
+    for (;;) {
+        const auto before = std::chrono::steady_clock::now();
+        if (probe()) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(before - since);
+        }
+        if (std::chrono::steady_clock::now() >= give_up) return std::nullopt;
+        std::this_thread::sleep_until(before + interval);
+    }
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace mfo::test::auth_tests
