@@ -268,6 +268,38 @@ std::vector<UserRecord> list_users(Database& db, const std::string& role) {
     return users;
 }
 
+namespace {
+// A LIKE pattern that matches `search` anywhere, with its wildcards escaped.
+std::string contains_pattern(const std::string& search) {
+    std::string out = "%";
+    for (char c : search) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "%";
+}
+}  // namespace
+
+std::vector<UserRecord> search_users(Database& db, const std::string& search,
+                                     std::uint64_t offset, std::uint64_t limit) {
+    auto& st = db.prepare(std::string(kUserColumns) +
+                          "WHERE u.email LIKE ? GROUP BY u.id ORDER BY u.email LIMIT ? OFFSET ?");
+    st.setString(1, contains_pattern(search));
+    st.setUInt64(2, limit);
+    st.setUInt64(3, offset);
+    Rows rs(st.executeQuery());
+    std::vector<UserRecord> users;
+    while (rs->next()) users.push_back(user_from_row(*rs));
+    return users;
+}
+
+std::uint64_t count_users(Database& db, const std::string& search) {
+    auto& st = db.prepare("SELECT COUNT(*) FROM users u WHERE u.email LIKE ?");
+    st.setString(1, contains_pattern(search));
+    Rows rs(st.executeQuery());
+    return rs->next() ? rs->getUInt64(1) : 0;
+}
+
 // --- roles ---
 
 std::optional<RoleRecord> find_role(Database& db, const std::string& name) {

@@ -67,6 +67,12 @@ std::uint64_t revoke_all_sessions(Database& db);
 // Users with their roles, ordered by email; `role` filters when not empty.
 std::vector<UserRecord> list_users(Database& db, const std::string& role = "");
 
+// Users whose email contains `search` (case-insensitive; '%' and '_' are
+// literal), ordered by email, `limit` from `offset`; and how many match.
+std::vector<UserRecord> search_users(Database& db, const std::string& search,
+                                     std::uint64_t offset, std::uint64_t limit);
+std::uint64_t count_users(Database& db, const std::string& search);
+
 // --- roles ---
 std::optional<RoleRecord> find_role(Database& db, const std::string& name);
 std::vector<RoleRecord> list_roles(Database& db);

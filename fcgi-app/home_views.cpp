@@ -1,4 +1,4 @@
-// The seed's two pages: home (any logged-in user) and admin (Admin role).
+// The home page (any logged-in user) and /api/me.
 
 #include <nlohmann/json.hpp>
 
@@ -11,14 +11,6 @@ Response home_page(RequestContext& ctx) {
     TemplateValues content;
     content.set("USER_EMAIL", ctx.principal.email);
     return render_page(ctx, PageSpec{"Home", "home/index.tpl", {"/home/static/css/styles.css"}},
-                       content);
-}
-
-Response admin_page(RequestContext& ctx) {
-    TemplateValues content;
-    content.set("USER_EMAIL", ctx.principal.email);
-    return render_page(ctx,
-                       PageSpec{"Admin", "admin/index.tpl", {"/admin/static/css/styles.css"}},
                        content);
 }
 

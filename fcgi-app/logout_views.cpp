@@ -35,7 +35,9 @@ Response logged_out(RequestContext& ctx) {
 
 Response logout_page(RequestContext& ctx) {
     const std::string site = ctx.req.header("sec-fetch-site");
-    if (site.empty() || site == "none" || site == "same-origin" || !ctx.session) {
+    const bool own_navigation = site.empty() || site == "none" || site == "same-origin";
+    // HEAD must stay free of side effects.
+    if (!ctx.session || (own_navigation && ctx.req.method == "GET")) {
         return logged_out(ctx);
     }
     Response response;

@@ -56,6 +56,7 @@ Response error_response(RequestContext& ctx, int status, const std::string& mess
         case 403: title = "Access forbidden"; break;
         case 404: title = "Page not found"; break;
         case 405: title = "Method not allowed"; break;
+        case 409: title = "Not possible"; break;
         case 413: title = "Request too large"; break;
         case 429: title = "Too many requests"; break;
         case 503: title = "Service unavailable"; break;

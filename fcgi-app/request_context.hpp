@@ -2,6 +2,7 @@
 // What one request carries through the phases: parse -> resolve session ->
 // route -> check access -> handle -> render.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct RequestContext {
     Principal principal;  // anonymous unless a session resolved
     std::optional<ResolvedSession> session;
     const AccessRule* rule = nullptr;
+    std::map<std::string, std::string> params;  // {name} segments of the route
 
     std::vector<Flash> flashes;       // read from the flash cookie
     bool flash_cookie_seen = false;   // the response must clear it once shown

@@ -85,6 +85,7 @@ Response dispatch(RequestContext& ctx, const Router& router) {
         r.add_header("Allow", match.allow);
         return r;
     }
+    ctx.params = match.params;
     check_same_origin(ctx);
     ctx.rule = ctx.app.rules.find(ctx.req.path, ctx.req.method);
     const AccessDecision decision = check_access(ctx.rule, ctx.principal);
@@ -114,7 +115,7 @@ PipelineResult RequestPipeline::run(const ParamLookup& param, const BodyReader& 
         const char* method = param("REQUEST_METHOD");
         req.method = method ? method : "";
     }
-    RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, false, false};
+    RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, {}, false, false};
 
     Response response;
     auto render_error = [&](int status, const std::string& message) {

@@ -15,6 +15,16 @@ Router build_router([[maybe_unused]] bool test_routes) {
     Router router;
     router.add("/", {"GET"}, home_page);
     router.add("/admin", {"GET"}, admin_page);
+    router.add("/admin/users", {"GET"}, admin_users_page);
+    router.add("/admin/users/{id}", {"GET"}, admin_user_page);
+    router.add("/admin/users/{id}/activate", {"POST"}, admin_user_activate);
+    router.add("/admin/users/{id}/deactivate", {"POST"}, admin_user_deactivate);
+    router.add("/admin/users/{id}/sessions/end", {"POST"}, admin_user_end_sessions);
+    router.add("/admin/roles", {"GET"}, admin_roles_page);
+    router.add("/admin/roles", {"POST"}, admin_role_create);
+    router.add("/admin/roles/{name}/edit", {"POST"}, admin_role_update);
+    router.add("/admin/roles/grant", {"POST"}, admin_role_grant);
+    router.add("/admin/roles/revoke", {"POST"}, admin_role_revoke);
     router.add("/login", {"GET"}, login_page);
     router.add("/login", {"POST"}, login_submit);
     router.add("/register", {"GET"}, register_page);

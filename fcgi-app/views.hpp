@@ -8,6 +8,16 @@ namespace mfo {
 
 Response home_page(RequestContext& ctx);
 Response admin_page(RequestContext& ctx);
+Response admin_users_page(RequestContext& ctx);
+Response admin_user_page(RequestContext& ctx);
+Response admin_user_activate(RequestContext& ctx);
+Response admin_user_deactivate(RequestContext& ctx);
+Response admin_user_end_sessions(RequestContext& ctx);
+Response admin_roles_page(RequestContext& ctx);
+Response admin_role_create(RequestContext& ctx);
+Response admin_role_update(RequestContext& ctx);
+Response admin_role_grant(RequestContext& ctx);
+Response admin_role_revoke(RequestContext& ctx);
 Response login_page(RequestContext& ctx);
 Response login_submit(RequestContext& ctx);
 Response register_page(RequestContext& ctx);

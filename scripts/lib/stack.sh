@@ -1,14 +1,19 @@
+#!/usr/bin/env bash
 # shellcheck shell=bash
 # The dev/test stack: private MariaDB + mfo-fcgi pool + private nginx, all
 # under one directory (var/ for scripts/run, build/test-stack/ for
 # scripts/test). Sourced by the scripts; also runnable for tests that need to
-# restart the pool of the running test stack:
+# restart the pool or the database of the running test stack:
 #
 #   scripts/lib/stack.sh start-pool|stop-pool|restart-pool|reload-pool [ARGS]
+#   scripts/lib/stack.sh stop-db|start-db|restart-db [MARIADBD_ARGS]
 #
 # Run that way it takes the stack from MFO_TEST_STACK_DIR, MFO_TEST_BIN_DIR
 # and MFO_TEST_CONFIG (exported by scripts/test, as is MFO_TEST_STACK_SCRIPT,
 # this file's path); extra ARGS go to mfo-fcgi after --config CONFIG.
+# start-db and restart-db bring back the existing datadir (no init, accounts
+# untouched) with the mariadbd options of the stack's last start unless
+# MARIADBD_ARGS are given, and return once the server answers.
 #
 # Layout of a stack dir S:
 #   S/mariadb/   datadir           S/run/   sockets, pid files, nginx config
@@ -89,12 +94,36 @@ mfo_stack_clean_stale() {
 # ---------------------------------------------------------------------------
 # MariaDB
 
+# The mariadbd options of the last mfo_stack_start_db, one a line, so that
+# mfo_stack_resume_db brings the server back as it was.
+mfo_stack_db_args_file() { printf '%s/stack.mariadbd.args\n' "$MFO_STACK_RUN_DIR"; }
+
 # mfo_stack_start_db [MARIADBD_ARGS...]: init once, start, create accounts.
 mfo_stack_start_db() {
     mfo_mariadb_init "$MFO_STACK_DATADIR"
     mfo_mariadb_start "$MFO_STACK_DATADIR" "$MFO_STACK_DB_SOCKET" \
         "$MFO_STACK_LOG_DIR/mariadb.log" "$@" || return 1
+    if (( $# > 0 )); then
+        printf '%s\n' "$@" >"$(mfo_stack_db_args_file)"
+    else
+        rm -f "$(mfo_stack_db_args_file)"
+    fi
     mfo_mariadb_bootstrap_accounts "$MFO_STACK_DB_SOCKET" "$MFO_STACK_DB_NAME" "$MFO_STACK_SECRETS_DIR"
+}
+
+# mfo_stack_resume_db [MARIADBD_ARGS...]: start the stack's MariaDB again
+# after mfo_stack_stop_db (for tests of a database outage): the datadir must
+# exist; accounts are left as they are. Without arguments it uses the options
+# of the last mfo_stack_start_db. Waits (bounded) until the server answers.
+mfo_stack_resume_db() {
+    local -a args=("$@")
+    [[ -d "$MFO_STACK_DATADIR/mysql" ]] \
+        || mfo_die "no MariaDB datadir in $MFO_STACK_DATADIR: start the stack first"
+    if (( ${#args[@]} == 0 )) && [[ -f "$(mfo_stack_db_args_file)" ]]; then
+        mapfile -t args <"$(mfo_stack_db_args_file)"
+    fi
+    mfo_mariadb_start "$MFO_STACK_DATADIR" "$MFO_STACK_DB_SOCKET" \
+        "$MFO_STACK_LOG_DIR/mariadb.log" "${args[@]}"
 }
 
 mfo_stack_stop_db() { mfo_mariadb_stop "$MFO_STACK_DB_SOCKET" 60; }
@@ -282,6 +311,9 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
         stop-pool) mfo_stack_stop_pool ;;
         restart-pool) mfo_stack_stop_pool && mfo_stack_start_pool "$@" ;;
         reload-pool) mfo_stack_reload_pool ;;
-        *) mfo_die "usage: $0 start-pool|stop-pool|restart-pool|reload-pool" ;;
+        stop-db) mfo_stack_stop_db ;;
+        start-db) mfo_stack_resume_db "$@" ;;
+        restart-db) mfo_stack_stop_db && mfo_stack_resume_db "$@" ;;
+        *) mfo_die "usage: $0 start-pool|stop-pool|restart-pool|reload-pool|stop-db|start-db|restart-db" ;;
     esac
 fi

@@ -1,4 +1,40 @@
 {{%AUTOESCAPE context="HTML"}}
+{{! Admin console overview. Sets USERS, ACTIVE_USERS, LIVE_SESSIONS; ROLE rows
+    (NAME, DESCRIPTION, PERMISSIONS, MEMBERS); EVENT rows (TIME, ACTOR, ACTION,
+    TARGET, ADDRESS) or NO_EVENTS. }}
 <p class="area-badge">Administrators only</p>
 <h1>Admin</h1>
 <p>This is the admin page of the music festival organizer.</p>
+<nav class="console-nav" aria-label="Admin console">
+<a class="button" href="/admin/users">Users</a>
+<a class="button button-secondary" href="/admin/roles">Roles</a>
+</nav>
+<h2>Overview</h2>
+<ul class="stats">
+<li><span class="stat-value">{{USERS}}</span> <span class="stat-label">users</span></li>
+<li><span class="stat-value">{{ACTIVE_USERS}}</span> <span class="stat-label">active users</span></li>
+<li><span class="stat-value">{{LIVE_SESSIONS}}</span> <span class="stat-label">live sessions</span></li>
+</ul>
+<h2>Roles</h2>
+<div class="table-wrap">
+<table>
+<thead><tr><th scope="col">Role</th><th scope="col">Description</th><th scope="col">Permissions</th><th scope="col">Members</th></tr></thead>
+<tbody>
+{{#ROLE}}<tr><td>{{NAME}}</td><td>{{DESCRIPTION}}</td><td>{{PERMISSIONS}}</td><td>{{MEMBERS}}</td></tr>
+{{/ROLE}}
+</tbody>
+</table>
+</div>
+<h2>Latest security events</h2>
+{{#NO_EVENTS}}<p class="muted">No events yet.</p>{{/NO_EVENTS}}
+{{#EVENTS}}
+<div class="table-wrap">
+<table>
+<thead><tr><th scope="col">Time (UTC)</th><th scope="col">Who</th><th scope="col">Event</th><th scope="col">Target</th><th scope="col">Address</th></tr></thead>
+<tbody>
+{{#EVENT}}<tr><td>{{TIME}}</td><td>{{ACTOR}}</td><td>{{ACTION}}</td><td>{{TARGET}}</td><td>{{ADDRESS}}</td></tr>
+{{/EVENT}}
+</tbody>
+</table>
+</div>
+{{/EVENTS}}

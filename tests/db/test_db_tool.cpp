@@ -84,7 +84,9 @@ BOOST_AUTO_TEST_CASE(seed_is_find_or_create_and_reports_changes) {
 }
 
 BOOST_AUTO_TEST_CASE(seed_reports_roles_file_errors_with_line) {
-    const auto r = seed("[" + role_name_for("bad") + "]\ncolour = blue\n");
+    std::string text = "[";
+    text.append(role_name_for("bad")).append("]\ncolour = blue\n");
+    const auto r = seed(text);
     expect_failure(r, 1, "mfo-db: error: " + roles_file.string() + ":2: unknown key \"colour\"");
 }
 

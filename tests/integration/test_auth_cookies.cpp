@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(pages_with_user_data_are_not_cached) {
 // browsers only accept with Secure, Path=/ and no Domain.
 BOOST_AUTO_TEST_CASE(secure_cookies_get_the_host_prefix) {
     const TestAccount account = create_account("secure");
-    PrivateStack stack({{"MFO_SECURITY_COOKIE_SECURE", "always"}});
+    PrivateStack stack(Overrides{{"MFO_SECURITY_COOKIE_SECURE", "always"}});
     HttpClient client(stack.base_url());
 
     const HttpResponse page = client.get("/login");
@@ -161,8 +161,8 @@ BOOST_AUTO_TEST_CASE(secure_cookies_get_the_host_prefix) {
 
 BOOST_AUTO_TEST_CASE(secure_remember_cookie_keeps_max_age) {
     const TestAccount account = create_account("secure-rem");
-    PrivateStack stack({{"MFO_SECURITY_COOKIE_SECURE", "always"},
-                        {"MFO_SECURITY_SESSION_REMEMBER_TIMEOUT", "4321"}});
+    PrivateStack stack(Overrides{{"MFO_SECURITY_COOKIE_SECURE", "always"},
+                                 {"MFO_SECURITY_SESSION_REMEMBER_TIMEOUT", "4321"}});
     HttpClient client(stack.base_url());
     const HttpResponse r = login_ok(client, account.email, account.password, {{"remember", "y"}});
     const auto session = cookie_in(r, "__Host-" + kSessionCookie);

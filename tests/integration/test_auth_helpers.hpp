@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "accounts.hpp"
 #include "http_client.hpp"
@@ -19,6 +23,9 @@ namespace mfo::test::auth_tests {
 inline const std::string kSessionCookie = "mfo_session";
 inline const std::string kCsrfCookie = "mfo_csrf";
 inline const std::string kFlashCookie = "mfo_flash";
+
+// Extra MFO_<SECTION>_<KEY> settings for a PrivateStack's pool.
+using Overrides = std::vector<std::pair<std::string, std::string>>;
 
 inline std::string shared_base_url() { return require_env("MFO_TEST_BASE_URL"); }
 
@@ -141,6 +148,104 @@ std::optional<std::chrono::milliseconds> poll_until(std::chrono::steady_clock::t
 
 inline double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Whether a browser would stay on our origin for this Location. Strict on
+// purpose: no whitespace or control characters at all (browsers drop tabs and
+// newlines and trim leading controls, which turns "/\t/host" into "//host");
+// no scheme unless it is our own absolute origin; '\' counts as '/' (as in
+// http(s) URLs); the path must not start with "//"; and its percent-decoded
+// form must not either, since a later hop (proxy, framework) may decode it.
+inline bool same_origin_location(std::string loc, const std::string& base, std::string& why) {
+    if (loc.rfind(base + "/", 0) == 0) loc = loc.substr(base.size());
+    for (unsigned char c : loc) {
+        if (c <= 0x20 || c == 0x7f) {
+            why = "contains whitespace or control characters";
+            return false;
+        }
+    }
+    if (std::regex_search(loc, std::regex("^[A-Za-z][A-Za-z0-9+.-]*:"))) {
+        why = "has a scheme";
+        return false;
+    }
+    std::replace(loc.begin(), loc.end(), '\\', '/');
+    if (loc.empty() || loc[0] != '/') {
+        why = "not an absolute path";
+        return false;
+    }
+    if (loc.size() > 1 && loc[1] == '/') {
+        why = "starts with // (another host)";
+        return false;
+    }
+    std::string decoded;
+    for (std::size_t i = 0; i < loc.size(); ++i) {
+        if (loc[i] == '%' && i + 2 < loc.size() && std::isxdigit(static_cast<unsigned char>(loc[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(loc[i + 2]))) {
+            decoded += static_cast<char>(std::stoi(loc.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            decoded += loc[i];
+        }
+    }
+    std::replace(decoded.begin(), decoded.end(), '\\', '/');
+    if (decoded.size() > 1 && decoded[1] == '/') {
+        why = "decodes to //host";
+        return false;
+    }
+    return true;
+}
+
+// The `next` values of the open-redirect list: every one must end on a
+// same-origin Location.
+inline const std::vector<std::string>& hostile_nexts() {
+    static const std::vector<std::string> values{
+        "http://evil.example/",
+        "https://evil.example/",
+        "HTTP://evil.example/",
+        "http:evil.example",
+        "https:/evil.example",
+        "//evil.example",
+        "//evil.example/%2F..",
+        "///evil.example",
+        "////evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "\\\\evil.example",
+        "/\\/evil.example",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "/%2F%2Fevil.example",
+        "/%2f%2fevil.example",
+        "/%5Cevil.example",
+        "/%5cevil.example",
+        "%2F%2Fevil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+        " //evil.example",
+        "\t//evil.example",
+        "\n//evil.example",
+        std::string("\x00//evil.example", 15),
+        "\x01//evil.example",
+        "evil.example",
+        "@evil.example",
+    };
+    return values;
+}
+
+inline std::string printable(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
 }
 
 }  // namespace mfo::test::auth_tests

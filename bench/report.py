@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Helpers of scripts/bench (standard library only).
+
+    report.py session-query FILE        print the session lookup query of
+                                        fcgi-app/session_store.cpp
+    report.py assemble DIR OUT [--check]
+                                        read the raw measurements scripts/bench
+                                        left in DIR, write OUT (JSON), print
+                                        the table; --check: exit 1 when a
+                                        scenario is missing or served nothing
+
+Raw layout of DIR: meta.json; scenarios/<id>/{info.json, wrk.out, nginx.log,
+db_before.tsv, db_after.tsv}; argon2.json; db_overhead.tsv; scale/... .
+Never fails on timing: the targets are reported, not enforced.
+"""
+
+import json
+import os
+import re
+import sys
+
+COUNTERS = ["Com_select", "Com_insert", "Com_update", "Com_delete",
+            "Com_stmt_execute", "Com_stmt_prepare", "Questions"]
+
+
+def session_query(path):
+    text = open(path, encoding="utf-8").read()
+    start = text.find('"SELECT s.user_id')
+    if start < 0:
+        raise SystemExit("session query not found in " + path)
+    end = text.find(");", start)
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text[start:end]))
+
+
+def read_json(path, default=None):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def read_tsv(path):
+    out = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].isdigit():
+                    out[parts[0]] = int(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def parse_wrk(path):
+    try:
+        text = open(path, encoding="utf-8", errors="replace").read()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("WRKJSON "):
+            return json.loads(line[len("WRKJSON "):])
+    return None
+
+
+STATUS_RE = re.compile(r'" (\d{3}) ')
+
+
+def nginx_statuses(path):
+    counts = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = STATUS_RE.search(line)
+                if m:
+                    counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    except OSError:
+        pass
+    return counts
+
+
+def scenario(sdir, overhead, tick_hz):
+    info = read_json(os.path.join(sdir, "info.json"), {})
+    wrk = parse_wrk(os.path.join(sdir, "wrk.out"))
+    s = dict(info)
+    s["ok"] = wrk is not None and wrk.get("requests", 0) > 0
+    if wrk is None:
+        return s
+    secs = wrk["duration_us"] / 1e6
+    lat = wrk["latency_us"]
+    e = wrk["errors"]
+    statuses = nginx_statuses(os.path.join(sdir, "nginx.log"))
+    expected = str(info.get("expected_status", 200))
+    aborted = statuses.get("499", 0)
+    unexpected = sum(n for st, n in statuses.items() if st not in (expected, "499"))
+    s.update({
+        "requests": wrk["requests"],
+        "seconds": round(secs, 3),
+        "requests_per_s": round(wrk["requests"] / secs, 1) if secs else 0,
+        "latency_ms": {k: round(v / 1000.0, 3) for k, v in lat.items()},
+        "non_2xx_3xx": e["status"],
+        "socket_errors": {k: e[k] for k in ("connect", "read", "write", "timeout")},
+        "socket_errors_total": e["connect"] + e["read"] + e["write"] + e["timeout"],
+        "statuses": statuses,
+        "unexpected_status": unexpected,
+        "aborted_at_end_499": aborted,
+        "bytes_per_response": round(wrk["bytes"] / wrk["requests"]) if wrk["requests"] else 0,
+    })
+    before = read_tsv(os.path.join(sdir, "db_before.tsv"))
+    after = read_tsv(os.path.join(sdir, "db_after.tsv"))
+    served = info.get("pool_requests") or 0
+    if before and after:
+        delta = {c: after.get(c, 0) - before.get(c, 0) - overhead.get(c, 0) for c in COUNTERS}
+        s["db"] = {"delta": delta, "pool_requests": served}
+        if served:
+            s["db"]["per_request"] = {c: round(delta[c] / served, 4) for c in COUNTERS}
+    c0 = read_tsv(os.path.join(sdir, "cpu_before.tsv"))
+    c1 = read_tsv(os.path.join(sdir, "cpu_after.tsv"))
+    if c0 and c1 and wrk["requests"]:
+        us_per_tick = 1e6 / tick_hz
+        per = {k: (c1.get(k, 0) - c0.get(k, 0)) * us_per_tick / wrk["requests"] for k in c1}
+        app = "ceiling" if s.get("id") == "1-ceiling" else "pool"
+        s["cpu_us_per_request"] = {
+            "nginx": round(per.get("nginx", 0), 1),
+            "app": round(per.get(app, 0), 1),
+            "mariadbd": round(per.get("mariadbd", 0), 1),
+            "other": round(per.get("machine", 0) - per.get("nginx", 0) - per.get(app, 0)
+                           - per.get("mariadbd", 0), 1),
+            "total": round(per.get("machine", 0), 1),
+        }
+    rb, ra = info.get("rss_kb_before"), info.get("rss_kb_after")
+    if rb and ra:
+        s["rss_kb_growth"] = ra - rb
+    return s
+
+
+def fmt_ratio(x):
+    return "-" if x is None else "%.0f%%" % (100 * x)
+
+
+def assemble(d, out, check):
+    meta = read_json(os.path.join(d, "meta.json"), {})
+    overhead = read_tsv(os.path.join(d, "db_overhead.tsv"))
+    sroot = os.path.join(d, "scenarios")
+    scen = {}
+    for name in sorted(os.listdir(sroot)) if os.path.isdir(sroot) else []:
+        scen[name] = scenario(os.path.join(sroot, name), overhead,
+                              meta.get("clock_ticks_per_s", 100))
+    ceiling = scen.get("1-ceiling")
+    for s in scen.values():
+        if ceiling and ceiling.get("requests_per_s") and s.get("requests_per_s") is not None:
+            s["ratio_to_ceiling"] = round(s["requests_per_s"] / ceiling["requests_per_s"], 3)
+            cp99 = ceiling["latency_ms"]["p99"]
+            s["p99_ratio_to_ceiling"] = round(s["latency_ms"]["p99"] / cp99, 2) if cp99 else None
+
+    argon = read_json(os.path.join(d, "argon2.json"))
+    argon_pool = read_json(os.path.join(d, "argon2_pool_threads.json"))
+    argon_mmap = read_json(os.path.join(d, "argon2_mmap.json"))
+    login = scen.get("7-post-login")
+    if argon and login and login.get("requests_per_s"):
+        login["argon2_raw_per_s"] = argon["per_second"]
+        login["ratio_to_argon2"] = round(login["requests_per_s"] / argon["per_second"], 3)
+
+    scale = None
+    sdir = os.path.join(d, "scale")
+    if os.path.isdir(sdir):
+        scale = {"seed": read_json(os.path.join(sdir, "seed.json")),
+                 "purge": read_json(os.path.join(sdir, "purge.json")),
+                 "removed": read_json(os.path.join(sdir, "remove.json"))}
+        for name in ("explain_session_lookup", "explain_purge_delete"):
+            p = os.path.join(sdir, name + ".tsv")
+            if os.path.exists(p):
+                rows = [l.rstrip("\n").split("\t") for l in open(p, encoding="utf-8") if l.strip()]
+                scale[name] = [dict(zip(rows[0], r)) for r in rows[1:]] if rows else []
+        s2, s2s = scen.get("2-get-home"), scen.get("8-get-home-at-scale")
+        if s2 and s2s and s2.get("requests_per_s"):
+            scale["ratio_to_empty"] = round(s2s["requests_per_s"] / s2["requests_per_s"], 3)
+
+    targets = evaluate(scen, scale)
+    result = {"meta": meta, "argon2": argon, "argon2_pool_threads": argon_pool,
+              "argon2_mmap_threshold": argon_mmap,
+              "scenarios": scen, "scale": scale,
+              "targets": targets}
+    tmp = out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, out)
+    print_table(result)
+
+    if check:
+        problems = []
+        wanted = meta.get("scenarios_run", [])
+        for name in wanted:
+            if name not in scen or not scen[name].get("ok"):
+                problems.append(name)
+        if not wanted:
+            problems.append("no scenarios recorded")
+        if problems:
+            print("check: FAILED: no result for " + ", ".join(problems), file=sys.stderr)
+            return 1
+        print("check: ok (%d scenarios in %s)" % (len(wanted), out), file=sys.stderr)
+    return 0
+
+
+def evaluate(scen, scale):
+    t = []
+
+    def add(name, met, value):
+        t.append({"target": name, "met": met, "value": value})
+
+    s2 = scen.get("2-get-home")
+    if s2 and s2.get("ok") and "ratio_to_ceiling" in s2:
+        add("scenario 2 >= 60% of ceiling req/s", s2["ratio_to_ceiling"] >= 0.6,
+            s2["ratio_to_ceiling"])
+        p = s2.get("p99_ratio_to_ceiling")
+        add("scenario 2 p99 <= 3x ceiling p99", p is not None and p <= 3.0, p)
+        errs = s2["socket_errors_total"] + s2["unexpected_status"]
+        add("scenario 2 zero errors", errs == 0, errs)
+    for key, label in (("4-get-admin-as-user", "scenario 4"), ("5-get-home-anonymous", "scenario 5")):
+        s = scen.get(key)
+        if s and s.get("ok") and "ratio_to_ceiling" in s:
+            add(label + " >= 70% of ceiling req/s", s["ratio_to_ceiling"] >= 0.7,
+                s["ratio_to_ceiling"])
+    s7 = scen.get("7-post-login")
+    if s7 and "ratio_to_argon2" in s7:
+        add("scenario 7 within 20% of raw argon2id rate", s7["ratio_to_argon2"] >= 0.8,
+            s7["ratio_to_argon2"])
+    if s2 and s2.get("db", {}).get("per_request"):
+        pr = s2["db"]["per_request"]
+        sel = pr["Com_select"]
+        writes = pr["Com_insert"] + pr["Com_update"] + pr["Com_delete"]
+        add("scenario 2: one SELECT per request", abs(sel - 1.0) < 0.01, sel)
+        add("scenario 2: zero writes per request", writes < 0.01, round(writes, 4))
+    if s2 and "rss_kb_growth" in s2:
+        mb = s2["rss_kb_growth"] / 1024.0
+        add("pool RSS growth < 5 MB over the scenario 2 run (%ss)" % round(s2["seconds"]),
+            mb < 5.0, round(mb, 2))
+    if scale and "ratio_to_empty" in scale:
+        add("scale: scenario 2 within 10% of empty", scale["ratio_to_empty"] >= 0.9,
+            scale["ratio_to_empty"])
+    if scale and scale.get("purge"):
+        pg = scale["purge"]
+        add("scale: purge while logins keep working",
+            pg.get("ok", False) and pg.get("logins_failed", 1) == 0 and pg.get("logins_ok", 0) > 0,
+            "%s rows in %ss, logins ok %s / failed %s" % (pg.get("removed_sessions"),
+                                                         pg.get("seconds"), pg.get("logins_ok"),
+                                                         pg.get("logins_failed")))
+    return t
+
+
+def print_table(r):
+    meta = r["meta"]
+    print()
+    print("mfo benchmark  %s  (%s; %s connections, wrk %s threads; pool %s workers x %s threads)"
+          % (meta.get("date", ""), meta.get("mode", ""), meta.get("connections"),
+             meta.get("wrk_threads"), meta.get("pool_workers"), meta.get("pool_threads")))
+    head = ("scenario", "req/s", "p50 ms", "p99 ms", "non-2xx/3xx", "unexpected",
+            "sock err", "vs ceiling", "p99 vs ceil", "RSS +MB")
+    rows = []
+    for name, s in r["scenarios"].items():
+        if not s.get("ok"):
+            rows.append((name, "FAILED", "", "", "", "", "", "", "", ""))
+            continue
+        rows.append((name, "%.0f" % s["requests_per_s"], "%.2f" % s["latency_ms"]["p50"],
+                     "%.2f" % s["latency_ms"]["p99"], str(s["non_2xx_3xx"]),
+                     str(s["unexpected_status"]), str(s["socket_errors_total"]),
+                     fmt_ratio(s.get("ratio_to_ceiling")),
+                     "-" if s.get("p99_ratio_to_ceiling") is None
+                     else "%.2fx" % s["p99_ratio_to_ceiling"],
+                     "-" if "rss_kb_growth" not in s else "%+.1f" % (s["rss_kb_growth"] / 1024)))
+    widths = [max(len(str(x[i])) for x in [head] + rows) for i in range(len(head))]
+    line = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(head))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+    print()
+    print("CPU per request, microseconds (all cores; 'other' = wrk + whatever else ran):")
+    chead = ("scenario", "nginx", "app", "mariadbd", "other", "total")
+    crow = [(n, *("%.0f" % s["cpu_us_per_request"][k] for k in chead[1:]))
+            for n, s in r["scenarios"].items() if s.get("cpu_us_per_request")]
+    cw = [max(len(str(x[i])) for x in [chead] + crow) for i in range(len(chead))]
+    cl = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                                 for i, (c, w) in enumerate(zip(cells, cw)))
+    print(cl(chead))
+    for row in crow:
+        print(cl(row))
+    print()
+    s7 = r["scenarios"].get("7-post-login")
+    if r.get("argon2"):
+        a = r["argon2"]
+        print("argon2id raw: %.1f hashes/s (%d threads, m=%d KiB, t=%d, p=%d)"
+              % (a["per_second"], a["threads"], a["memory_kib"], a["iterations"],
+                 a["parallelism"]), end="")
+        ap = r.get("argon2_pool_threads")
+        if ap:
+            print("; with %d threads: %.1f/s" % (ap["threads"], ap["per_second"]), end="")
+        am = r.get("argon2_mmap_threshold")
+        if am:
+            print("; memory returned after each hash: %.1f/s" % am["per_second"], end="")
+        if s7 and "ratio_to_argon2" in s7:
+            print("; POST /login: %.1f logins/s = %s of raw" % (s7["requests_per_s"],
+                                                            fmt_ratio(s7["ratio_to_argon2"])))
+        else:
+            print()
+    s2 = r["scenarios"].get("2-get-home")
+    if s2 and s2.get("db", {}).get("per_request"):
+        pr = s2["db"]["per_request"]
+        print("scenario 2 per request (%d served): Com_select %.4f, Com_insert %.4f, "
+              "Com_update %.4f, Com_delete %.4f, Com_stmt_execute %.4f, Com_stmt_prepare %.4f"
+              % (s2["db"]["pool_requests"], pr["Com_select"], pr["Com_insert"],
+                 pr["Com_update"], pr["Com_delete"], pr["Com_stmt_execute"],
+                 pr["Com_stmt_prepare"]))
+    if s2 and "rss_kb_before" in s2:
+        print("pool RSS (supervisor + workers): %.1f MB before scenario 2, %.1f MB after "
+              "(%+.2f MB over %.0f s); whole run %.1f -> %.1f MB"
+              % (s2["rss_kb_before"] / 1024, s2["rss_kb_after"] / 1024,
+                 s2["rss_kb_growth"] / 1024, s2["seconds"],
+                 (meta.get("rss_kb_start") or 0) / 1024, (meta.get("rss_kb_end") or 0) / 1024))
+    sc = r.get("scale")
+    if sc:
+        seed = sc.get("seed") or {}
+        print("scale: %s users, %s sessions (%s live) seeded in %ss; scenario 2 at scale = %s "
+              "of empty" % (seed.get("users"), seed.get("sessions"), seed.get("live_sessions"),
+                            seed.get("seconds"), fmt_ratio(sc.get("ratio_to_empty"))))
+        for name in ("explain_session_lookup", "explain_purge_delete"):
+            if sc.get(name):
+                print("  %s:" % name)
+                for row in sc[name]:
+                    print("    table=%s type=%s key=%s rows=%s extra=%s"
+                          % (row.get("table"), row.get("type"), row.get("key"),
+                             row.get("rows"), row.get("Extra")))
+        pg = sc.get("purge") or {}
+        if pg:
+            print("  purge-sessions: %s rows in %ss; meanwhile %s logins ok, %s failed "
+                  "(login p50 %s ms, max %s ms), %s page views ok, %s failed (max %s ms)"
+                  % (pg.get("removed_sessions"), pg.get("seconds"), pg.get("logins_ok"),
+                     pg.get("logins_failed"), pg.get("login_ms_p50"), pg.get("login_ms_max"),
+                     pg.get("pages_ok"), pg.get("pages_failed"), pg.get("page_ms_max")))
+    print()
+    print("targets (reported, never enforced):")
+    for t in r["targets"]:
+        print("  [%s] %s: %s" % ("met" if t["met"] else "MISSED", t["target"], t["value"]))
+    print()
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "session-query":
+        print(session_query(argv[2]))
+        return 0
+    if len(argv) >= 4 and argv[1] == "assemble":
+        return assemble(argv[2], argv[3], "--check" in argv[4:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
