@@ -74,6 +74,23 @@ std::string Request::path_with_query() const {
     return query_string.empty() ? path : path + "?" + query_string;
 }
 
+std::string Request::own_origin() const {
+    // nginx's fastcgi_params passes $host (no port) as HTTP_HOST; Apache passes
+    // the client's Host. Either way the port comes from SERVER_PORT, left out
+    // where the browser leaves it out (the scheme's default).
+    std::string host = header("host");
+    if (!host.empty() && host.front() == '[') {
+        host = host.substr(0, host.find(']') + 1);  // [IPv6]:port
+    } else {
+        host = host.substr(0, host.find(':'));
+    }
+    std::string origin = (https ? "https://" : "http://") + lower(host);
+    const bool default_port = server_port.empty() || (https && server_port == "443") ||
+                              (!https && server_port == "80");
+    if (!default_port) origin += ":" + server_port;
+    return origin;
+}
+
 Request parse_request(const ParamLookup& param, const BodyReader& read_body,
                       std::int64_t max_body) {
     Request req;
@@ -98,6 +115,7 @@ Request parse_request(const ParamLookup& param, const BodyReader& read_body,
     }
     req.cookies = parse_cookie_header(param_or(param, "HTTP_COOKIE"));
     req.remote_addr = param_or(param, "REMOTE_ADDR");
+    req.server_port = param_or(param, "SERVER_PORT");
     const std::string https = lower(param_or(param, "HTTPS"));
     req.https = !https.empty() && https != "off";
 

@@ -20,6 +20,7 @@ struct Request {
     std::map<std::string, std::string, std::less<>> headers;  // lower-case names
     std::map<std::string, std::string, std::less<>> cookies;
     std::string remote_addr;
+    std::string server_port;  // the port the front server took the request on
     bool https = false;
     std::string content_type;  // media type only, lower-case
     std::string body;
@@ -32,6 +33,8 @@ struct Request {
     bool is_json_body() const { return content_type == "application/json"; }
     // "path?query" as the client sent it, for login redirects.
     std::string path_with_query() const;
+    // "scheme://host[:port]" of this site as a browser names it in Origin.
+    std::string own_origin() const;
 };
 
 // Reads one FastCGI parameter (nullptr when absent).

@@ -2,6 +2,8 @@
 
 #include <cppconn/exception.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "crypto.hpp"
@@ -48,9 +50,12 @@ void check_same_origin(const RequestContext& ctx) {
     }
     const std::string origin = ctx.req.header("origin");
     if (origin.empty()) return;
-    const std::string own = std::string(ctx.req.https ? "https://" : "http://") +
-                            ctx.req.header("host");
-    if (origin != own) throw HttpError(403, "Cross-origin requests are not accepted.");
+    std::string lowered = origin;
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lowered != ctx.req.own_origin()) {
+        throw HttpError(403, "Cross-origin requests are not accepted.");
+    }
 }
 
 bool is_api_client(const RequestContext& ctx) {

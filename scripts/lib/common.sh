@@ -18,7 +18,10 @@ MFO_REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 # ---------------------------------------------------------------------------
 # Debian 12 packages: the single list of what building, running and testing
 # mfo needs. openssl (for the random secrets) and python3 (free ports) are
-# usually present but listed so a bare machine gets them too.
+# usually present but listed so a bare machine gets them too. apache2 (the
+# second front server), chromium, fonts-liberation and nodejs (the browser
+# tests; npm comes with NodeSource's nodejs, else from Debian's npm, see
+# mfo_ensure_npm) are for scripts/test.
 MFO_BUILD_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libctemplate-dev libssl-dev libargon2-dev
@@ -28,6 +31,7 @@ MFO_RUNTIME_PACKAGES=(
     mariadb-server mariadb-client nginx curl openssl john-data
     python3 python3-pytest python3-requests python3-bs4 python3-argon2
     argon2 wrk
+    apache2 chromium fonts-liberation nodejs
 )
 
 # ---------------------------------------------------------------------------
@@ -165,6 +169,12 @@ mfo_ensure_packages() {
     if (( ${#missing[@]} > 0 )); then
         mfo_die "still missing after apt-get install: ${missing[*]}"
     fi
+}
+
+# mfo_ensure_npm: npm is there (NodeSource's nodejs has it; Debian's nodejs
+# needs the npm package, which NodeSource's conflicts with).
+mfo_ensure_npm() {
+    command -v npm >/dev/null 2>&1 || mfo_ensure_packages npm
 }
 
 # ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@
 # MARIADBD_ARGS are given, and return once the server answers.
 #
 # Layout of a stack dir S:
-#   S/mariadb/   datadir           S/run/   sockets, pid files, nginx config
+#   S/mariadb/   datadir           S/run/   sockets, pid files, nginx/Apache config
 #   S/log/       logs              S/secrets/  passwords, secret key (0700)
 # Pid files of what these scripts started: S/run/stack.<name>.pid.
 
@@ -56,6 +56,9 @@ mfo_stack_from_env() {
 
 # The processes of a stack, in start order: NAME (also the expected comm).
 MFO_STACK_PROCS=(mariadbd mfo-fcgi nginx)
+# Started by scripts/test only (a second front server): stopped and reported
+# like the others when running, but not expected by scripts/run.
+MFO_STACK_OPTIONAL_PROCS=(apache2)
 
 mfo_stack_pidfile() { printf '%s/stack.%s.pid\n' "$MFO_STACK_RUN_DIR" "$1"; }
 
@@ -71,7 +74,7 @@ mfo_stack_comm() {
 # mfo_stack_running: print "name pid" of each live stack process; true if any.
 mfo_stack_running() {
     local name pidfile any=1
-    for name in "${MFO_STACK_PROCS[@]}"; do
+    for name in "${MFO_STACK_PROCS[@]}" "${MFO_STACK_OPTIONAL_PROCS[@]}"; do
         pidfile=$(mfo_stack_pidfile "$name")
         if mfo_pidfile_alive "$pidfile" "$(mfo_stack_comm "$name")"; then
             printf '%s %s\n' "$name" "$(head -n1 "$pidfile")"
@@ -85,10 +88,11 @@ mfo_stack_running() {
 # gone. Call only after mfo_stack_running said nothing runs.
 mfo_stack_clean_stale() {
     local name
-    for name in "${MFO_STACK_PROCS[@]}"; do
+    for name in "${MFO_STACK_PROCS[@]}" "${MFO_STACK_OPTIONAL_PROCS[@]}"; do
         rm -f "$(mfo_stack_pidfile "$name")"
     done
-    rm -f "$MFO_STACK_FCGI_SOCKET" "$MFO_STACK_RUN_DIR/mfo-fcgi.pid" "$MFO_STACK_RUN_DIR/nginx.pid"
+    rm -f "$MFO_STACK_FCGI_SOCKET" "$MFO_STACK_RUN_DIR/mfo-fcgi.pid" "$MFO_STACK_RUN_DIR/nginx.pid" \
+        "$MFO_STACK_RUN_DIR/apache2.pid"
 }
 
 # ---------------------------------------------------------------------------
@@ -282,9 +286,108 @@ mfo_stack_stop_nginx() {
     mfo_stop_pidfile nginx "$(mfo_stack_pidfile nginx)" 15
 }
 
-# mfo_stack_stop_all: stop whatever of the stack runs (nginx, pool, MariaDB).
+# ---------------------------------------------------------------------------
+# Apache (scripts/test: a second front server before the same pool)
+
+mfo_apache_bin() {
+    command -v apache2 2>/dev/null || { [[ -x /usr/sbin/apache2 ]] && printf '/usr/sbin/apache2\n'; } \
+        || mfo_die "apache2 not found (package apache2)"
+}
+
+# _mfo_apache_path_ok PATH: nothing Apache's config syntax would misread.
+_mfo_apache_path_ok() {
+    [[ "$1" == /* && "$1" != *[[:space:]\"\'\$\{\}\#\\\|]* ]] \
+        || mfo_die "path not usable in an Apache config (must be absolute, without spaces or \"'\$#{}\\|): $1"
+}
+
+# mfo_apache_user_lines: the User/Group lines of the test Apache. Not root:
+# none (it runs as us). Root: www-data, which must reach the socket (its
+# group) and the static files; Apache refuses to serve as root, so when the
+# checkout is not reachable for www-data this fails (with a warning).
+mfo_apache_user_lines() {
+    local static_root=$1 dir
+    mfo_is_root || return 0
+    if ! id www-data >/dev/null 2>&1; then
+        mfo_warn "no www-data user: Apache cannot run (it refuses to serve as root)"
+        return 1
+    fi
+    if command -v runuser >/dev/null 2>&1; then
+        for dir in "$MFO_STACK_RUN_DIR" "$static_root"; do
+            if ! runuser -u www-data -- test -x "$dir" 2>/dev/null; then
+                mfo_warn "www-data cannot reach $dir: Apache cannot run (it refuses to serve as root)"
+                return 1
+            fi
+        done
+    fi
+    printf 'User www-data\nGroup www-data\n'
+}
+
+# mfo_stack_render_apache PORT: write run/apache2.conf (from
+# conf/apache/dev-apache.conf.in) and run/apache-vhost.conf (from
+# conf/apache/mfo.conf). Fails when Apache could not serve this checkout.
+mfo_stack_render_apache() {
+    local port=$1
+    local tdir=$MFO_REPO_DIR/conf/apache static_root=$MFO_REPO_DIR/static user_lines
+    local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR p
+    for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
+        _mfo_apache_path_ok "$p"
+    done
+    user_lines=$(mfo_apache_user_lines "$static_root") || return 1
+    mkdir -p "$run/apache"
+    mfo_render "$tdir/mfo.conf" "$run/apache-vhost.conf" \
+        "LISTEN=127.0.0.1:$port" \
+        "SERVER_NAME=localhost" \
+        "STATIC_ROOT=$static_root" \
+        "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
+    mfo_render "$tdir/dev-apache.conf.in" "$run/apache2.conf" \
+        "RUN_DIR=$run" \
+        "LOG_DIR=$log" \
+        "MODULES_DIR=/usr/lib/apache2/modules" \
+        "LISTEN=127.0.0.1:$port" \
+        "USER_LINES=$user_lines" \
+        "SERVER_CONF=$run/apache-vhost.conf"
+}
+
+# mfo_stack_start_apache PORT: check the rendered config, start Apache in the
+# foreground (backgrounded here), wait up to 30 s for
+# http://127.0.0.1:PORT/login to answer.
+mfo_stack_start_apache() {
+    local port=$1 apache pidfile conf=$MFO_STACK_RUN_DIR/apache2.conf
+    apache=$(mfo_apache_bin)
+    pidfile=$(mfo_stack_pidfile apache2)
+    if mfo_pidfile_alive "$pidfile" apache2; then
+        mfo_error "apache2 already running (pid $(head -n1 "$pidfile"))"
+        return 1
+    fi
+    if mfo_port_in_use "$port"; then
+        mfo_error "port $port on 127.0.0.1 is already in use"
+        return 1
+    fi
+    if ! "$apache" -t -f "$conf" >"$MFO_STACK_LOG_DIR/apache-check.log" 2>&1; then
+        cat "$MFO_STACK_LOG_DIR/apache-check.log" >&2
+        mfo_error "apache2 rejected $conf"
+        return 1
+    fi
+    mfo_log "starting apache2 on 127.0.0.1:$port"
+    mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/apache.out" "$apache" -f "$conf" -DFOREGROUND
+    if ! mfo_wait_http "http://127.0.0.1:$port/login" 30 "$MFO_SPAWNED_PID"; then
+        mfo_tail_log "$MFO_STACK_LOG_DIR/apache.out"
+        mfo_tail_log "$MFO_STACK_LOG_DIR/apache-error.log"
+        mfo_stack_stop_apache || true
+        return 1
+    fi
+    mfo_log "apache2 ready (pid $MFO_SPAWNED_PID)"
+}
+
+mfo_stack_stop_apache() {
+    mfo_stop_pidfile apache2 "$(mfo_stack_pidfile apache2)" 15
+}
+
+# mfo_stack_stop_all: stop whatever of the stack runs (Apache, nginx, pool,
+# MariaDB).
 mfo_stack_stop_all() {
     local rc=0
+    mfo_stack_stop_apache || rc=1
     mfo_stack_stop_nginx || rc=1
     mfo_stack_stop_pool || rc=1
     mfo_stack_stop_db || rc=1
@@ -294,7 +397,7 @@ mfo_stack_stop_all() {
 # mfo_stack_print_logs: the end of every log of the stack (after a failure).
 mfo_stack_print_logs() {
     local f
-    for f in mfo-fcgi.log mariadb.log nginx-error.log nginx.out; do
+    for f in mfo-fcgi.log mariadb.log nginx-error.log nginx.out apache-error.log apache.out; do
         mfo_tail_log "$MFO_STACK_LOG_DIR/$f" "${1:-40}"
     done
 }

@@ -99,7 +99,7 @@ long long ms(std::chrono::duration<Rep, Period> d) {
 
 // A request made on a thread of its own; the destructor joins it.
 class BackgroundGet {
-  public:
+public:
     BackgroundGet(std::string base_url, std::string path)
         : thread_([this, url = std::move(base_url), path = std::move(path)] {
               try {
@@ -118,7 +118,7 @@ class BackgroundGet {
     const HttpResponse& response() const { return response_; }
     const std::string& error() const { return error_; }
 
-  private:
+private:
     HttpResponse response_;
     std::string error_;
     std::atomic<bool> done_{false};
@@ -140,7 +140,7 @@ std::unique_ptr<BackgroundGet> start_in_flight(const PrivateStack& stack, const 
 
 // GET /login in a loop on a thread until stopped, counting failures.
 class RequestLoop {
-  public:
+public:
     explicit RequestLoop(std::string base_url)
         : thread_([this, url = std::move(base_url)](std::stop_token stop) {
               HttpClient client(url);
@@ -169,7 +169,7 @@ class RequestLoop {
         return failures_;
     }
 
-  private:
+private:
     std::atomic<int> ok_{0};
     std::mutex mutex_;
     std::vector<std::string> failures_;
@@ -208,7 +208,7 @@ std::string stack_script() {
 // Stops the shared MariaDB (begin) and makes sure it runs again when the
 // test ends, however it ends: every later test needs it.
 class DatabaseOutage {
-  public:
+public:
     DatabaseOutage() = default;
     ~DatabaseOutage() {
         if (!stopped_) return;
@@ -231,7 +231,7 @@ class DatabaseOutage {
         return run_command({"bash", stack_script(), "start-db"}, {}, 90s);
     }
 
-  private:
+private:
     bool stopped_ = false;
 };
 

@@ -24,14 +24,14 @@ using EnvOverrides = std::vector<std::pair<std::string, std::string>>;
 // temp dir, or under /tmp when that path is too long for the unix sockets
 // placed inside; removed with everything in it on destruction.
 class TempDir {
-  public:
+public:
     explicit TempDir(const std::string& prefix = "mfo-test-");
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
 
-  private:
+private:
     std::string path_;
 };
 
@@ -52,7 +52,7 @@ struct SpawnOptions {
 };
 
 class ChildProcess {
-  public:
+public:
     ChildProcess() = default;
     explicit ChildProcess(const SpawnOptions& options);  // throws std::runtime_error
     ~ChildProcess();
@@ -73,7 +73,7 @@ class ChildProcess {
     int stop(std::chrono::milliseconds grace);
     std::optional<int> exit_status() const { return status_; }
 
-  private:
+private:
     void release() noexcept;
     void reap_exited();
 

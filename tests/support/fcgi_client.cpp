@@ -29,7 +29,7 @@ constexpr std::uint16_t kRequestId = 1;
 constexpr std::size_t kMaxContent = 65535;
 
 class Socket {
-  public:
+public:
     Socket() : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     }
@@ -38,7 +38,7 @@ class Socket {
     Socket& operator=(const Socket&) = delete;
     int get() const { return fd_; }
 
-  private:
+private:
     int fd_;
 };
 

@@ -186,8 +186,7 @@ struct PrivateStack::Impl {
         if (!nginx.running()) return false;
         if (!ready) {
             throw std::runtime_error(
-                failure("GET /login through nginx did not answer 200 within "
-                        "30 s (last status " +
+                failure("GET /login through nginx: no 200 within 30 s (last status " +
                         std::to_string(last_status) + ")"));
         }
         return true;

@@ -28,7 +28,7 @@
 namespace mfo::test {
 
 class PrivateStack {
-  public:
+public:
     // Starts $MFO_TEST_BIN_DIR/mfo-fcgi-test with the test config ($MFO_TEST_CONFIG) plus
     // `overrides` (extra MFO_<SECTION>_<KEY> environment variables for the child, e.g.
     // {"MFO_SECURITY_SESSION_IDLE_TIMEOUT","2"}), listening on its own unix socket in a fresh
@@ -68,7 +68,7 @@ class PrivateStack {
     bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const;
     std::string dir() const;
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

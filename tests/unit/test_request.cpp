@@ -119,3 +119,26 @@ BOOST_AUTO_TEST_CASE(response_has_security_headers_and_head_has_no_body) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_origin)
+
+BOOST_AUTO_TEST_CASE(own_origin_includes_non_default_ports) {
+    Request r;
+    r.headers["host"] = "Example.COM";
+    r.server_port = "8080";
+    BOOST_TEST(r.own_origin() == "http://example.com:8080");
+    r.headers["host"] = "example.com:8080";  // Apache passes the client's Host
+    BOOST_TEST(r.own_origin() == "http://example.com:8080");
+    r.server_port = "80";
+    r.headers["host"] = "example.com";
+    BOOST_TEST(r.own_origin() == "http://example.com");
+    r.https = true;
+    r.server_port = "443";
+    BOOST_TEST(r.own_origin() == "https://example.com");
+    r.server_port = "8443";
+    BOOST_TEST(r.own_origin() == "https://example.com:8443");
+    r.headers["host"] = "[::1]:8443";
+    BOOST_TEST(r.own_origin() == "https://[::1]:8443");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
