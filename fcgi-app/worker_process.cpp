@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -103,7 +104,15 @@ void accept_loop(WorkerState& state, const Router& router) {
         bool stopping = false;
         for (int i = 0; i < n; ++i) stopping = stopping || ev[i].data.fd == state.wake_fd;
         if (stopping || n < 0) break;
-        if (FCGX_Accept_r(fcgi.get()) < 0) continue;  // another thread won the race (EAGAIN)
+        if (const int rc = FCGX_Accept_r(fcgi.get()); rc < 0) {
+            // -EAGAIN: another thread won the race. Anything else (EMFILE, ...)
+            // leaves the socket readable: back off instead of spinning.
+            if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
+                log_event("accept failed: " + std::string(std::strerror(-rc)));
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            continue;
+        }
         serve_one(fcgi.get(), pipeline);
         FCGX_Finish_r(fcgi.get());
     }
