@@ -129,9 +129,27 @@ void Database::run(const std::function<void(Database&)>& body, bool retry) {
 
 void Database::read(const std::function<void(Database&)>& body) { run(body, true); }
 
-void Database::write(const std::function<void(Database&)>& body) { run(body, false); }
+void Database::ensure_live() {
+    // A write is never retried, so it must not be the statement that finds
+    // out the server restarted since this connection was last used: ping
+    // first (one cheap round trip; writes are rare on the request path).
+    if (connection_ && !connection_->isClosed()) {
+        bool alive = false;
+        try {
+            alive = connection_->isValid();
+        } catch (const sql::SQLException&) {
+        }
+        if (!alive) disconnect();
+    }
+}
+
+void Database::write(const std::function<void(Database&)>& body) {
+    ensure_live();
+    run(body, false);
+}
 
 void Database::transaction(const std::function<void(Database&)>& body) {
+    ensure_live();
     run(
         [&](Database& db) {
             db.execute("START TRANSACTION");

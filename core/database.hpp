@@ -57,6 +57,7 @@ public:
 
 private:
     void ensure_connected();
+    void ensure_live();
     void run(const std::function<void(Database&)>& body, bool retry);
 
     DatabaseConfig config_;

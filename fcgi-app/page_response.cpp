@@ -19,7 +19,7 @@ Response render_page(RequestContext& ctx, const PageSpec& spec, const TemplateVa
         frame.csrf_token = csrf_token_for(ctx, response);
         response.no_store = true;
     } else if (ctx.req.path != "/login" && ctx.req.path != "/register" &&
-               ctx.req.method == "GET" && ctx.req.path != "/") {
+               (ctx.req.method == "GET" || ctx.req.method == "HEAD") && ctx.req.path != "/") {
         frame.next_query = "?next=" + percent_encode(ctx.req.path_with_query());
     }
     frame.flashes = ctx.flashes;

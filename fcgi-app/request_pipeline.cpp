@@ -117,8 +117,11 @@ PipelineResult RequestPipeline::run(const ParamLookup& param, const BodyReader& 
         req = parse_request(param, body, app_.config.max_body_bytes);
     } catch (const HttpError& e) {
         parse_error = e;
+        // Enough of the request for the log line and the error page.
         const char* method = param("REQUEST_METHOD");
         req.method = method ? method : "";
+        const char* uri = param("REQUEST_URI");
+        req.raw_path = uri ? std::string(uri).substr(0, std::string(uri).find('?')) : "";
     }
     RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, {}, false, false};
 
