@@ -60,6 +60,7 @@ function check(cond, what, detail) {
 async function shot(page, name, opts = {}) {
   shotNo += 1;
   const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  await page.mouse.move(0, 0);  // no hover effect from the last click
   await page.screenshot({ path: file, fullPage: true, ...opts });
   console.log(`# screenshot ${path.relative(process.cwd(), file)}`);
 }
@@ -181,6 +182,13 @@ async function atMobileSize(page, name, what) {
   await page.setViewportSize(DESKTOP);
 }
 
+// The stylesheets follow the system's dark mode: a screenshot of it.
+async function inDarkMode(page, name) {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 async function flashTexts(page) {
   return page.locator('.flash').allInnerTexts();
 }
@@ -286,6 +294,7 @@ async function journey(context, page) {
   await checkNav(page, null);
   await shot(page, 'login-wrong-password-desktop');
   await atMobileSize(page, 'login-wrong-password', 'login page with an error');
+  await inDarkMode(page, 'login-wrong-password');
 
   // 6. The right password: home.
   await logIn(page, email, password);
@@ -314,6 +323,7 @@ async function journey(context, page) {
   await checkNav(page, ADMIN_EMAIL);
   await shot(page, 'admin-page-desktop');
   await atMobileSize(page, 'admin-page', 'admin page');
+  await inDarkMode(page, 'admin-page');
 
   // The console's other pages hold at both sizes too (looked at, not changed).
   await clickAndLoad(page, page.locator('main').getByRole('link', { name: 'Users', exact: true }));
