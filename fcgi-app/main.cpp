@@ -41,13 +41,14 @@ int main(int argc, char** argv) {
     }
     try {
         const mfo::Config config = mfo::load_config(config_path);
-        auto app = mfo::load_app_context(config, mfo::test_routes_compiled());
+        const bool test_routes = mfo::test_routes_compiled();
+        auto app = mfo::load_app_context(config, test_routes);
         if (check_only) {
             std::cout << "mfo-fcgi: configuration OK (" << config_path << ", "
                       << app->rules.rules().size() << " access rules)\n";
             return 0;
         }
-        return mfo::run_supervisor(config_path, std::move(app));
+        return mfo::run_supervisor(config_path, std::move(app), test_routes);
     } catch (const std::exception& e) {
         std::cerr << "mfo-fcgi: " << e.what() << "\n";
         return 1;

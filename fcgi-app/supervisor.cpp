@@ -12,7 +12,6 @@
 #include <map>
 
 #include "listen_socket.hpp"
-#include "router.hpp"
 #include "request_log.hpp"
 #include "worker_process.hpp"
 
@@ -37,9 +36,9 @@ struct Slot {
 class Supervisor {
 public:
     Supervisor(std::string config_path, std::shared_ptr<const AppContext> app, ListenSocket socket,
-               int signal_fd)
+               int signal_fd, bool test_routes_available)
         : config_path_(std::move(config_path)), app_(std::move(app)), socket_(std::move(socket)),
-          signal_fd_(signal_fd) {}
+          signal_fd_(signal_fd), test_routes_available_(test_routes_available) {}
 
     int run() {
         slots_.resize(static_cast<std::size_t>(app_->config.workers));
@@ -149,7 +148,7 @@ private:
                           app_->config.listen);
                 config.listen = app_->config.listen;
             }
-            fresh = load_app_context(config, test_routes_compiled());
+            fresh = load_app_context(config, test_routes_available_);
         } catch (const std::exception& e) {
             log_event(std::string("reload refused, keeping the running configuration: ") +
                       e.what());
@@ -207,6 +206,7 @@ private:
     std::shared_ptr<const AppContext> app_;
     ListenSocket socket_;
     int signal_fd_;
+    bool test_routes_available_;
     std::map<pid_t, WorkerInfo> workers_;
     std::vector<Slot> slots_;
     int generation_ = 0;
@@ -215,7 +215,8 @@ private:
 
 }  // namespace
 
-int run_supervisor(const std::string& config_path, std::shared_ptr<const AppContext> app) {
+int run_supervisor(const std::string& config_path, std::shared_ptr<const AppContext> app,
+                   bool test_routes_available) {
     sigset_t signals;
     sigemptyset(&signals);
     for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
@@ -230,7 +231,8 @@ int run_supervisor(const std::string& config_path, std::shared_ptr<const AppCont
     if (!app->config.pid_file.empty()) {
         std::ofstream(app->config.pid_file) << ::getpid() << "\n";
     }
-    Supervisor supervisor(config_path, std::move(app), std::move(socket), signal_fd);
+    Supervisor supervisor(config_path, std::move(app), std::move(socket), signal_fd,
+                          test_routes_available);
     const int rc = supervisor.run();
     ::close(signal_fd);
     return rc;

@@ -11,7 +11,9 @@
 
 namespace mfo {
 
-// Returns the process exit status.
-int run_supervisor(const std::string& config_path, std::shared_ptr<const AppContext> app);
+// Returns the process exit status. `test_routes_available` is passed on to
+// load_app_context when a SIGHUP reloads.
+int run_supervisor(const std::string& config_path, std::shared_ptr<const AppContext> app,
+                   bool test_routes_available);
 
 }  // namespace mfo
