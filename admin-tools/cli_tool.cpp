@@ -53,7 +53,7 @@ std::string tool_usage(const ToolSpec& tool) {
 std::string command_usage(const ToolSpec& tool, const Subcommand& command) {
     std::string text = "usage: " + tool.name + " " + command.name;
     if (!command.arguments.empty()) text += " " + command.arguments;
-    for (const auto& option : command.options) text += " " + option_usage(option);
+    for (const auto& option : command.options) text.append(" ").append(option_usage(option));
     return text;
 }
 
