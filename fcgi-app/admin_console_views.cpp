@@ -257,7 +257,7 @@ Response admin_roles_page(RequestContext& ctx) {
         row.set("FIELD_ID", role.name);
         row.set("DESCRIPTION", role.description);
         row.set("PERMISSIONS", join(role.permissions, ","));
-        row.set("MEMBERS", std::to_string(role.members));
+        row.set("MEMBERS", std::to_string(role.members) + (role.members == 1 ? " member" : " members"));
     }
     return render_page(ctx, PageSpec{"Roles", "admin/roles.tpl", kAdminCss}, c,
                        std::move(response));

@@ -6,7 +6,7 @@
 <p><a href="/admin">&larr; Admin overview</a></p>
 {{#ROLE}}
 <section class="role-card" aria-labelledby="role-{{FIELD_ID}}">
-<h2 id="role-{{FIELD_ID}}">{{NAME}} <span class="muted">({{MEMBERS}} members)</span></h2>
+<h2 id="role-{{FIELD_ID}}">{{NAME}} <span class="muted">({{MEMBERS}})</span></h2>
 <form class="form" action="/admin/roles/{{NAME}}/edit" method="post">
 <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 <div class="field">
