@@ -80,7 +80,7 @@ def nginx_statuses(path):
     return counts
 
 
-def scenario(sdir, overhead, tick_hz):
+def scenario(sdir, overhead, tick_hz, meta_cores):
     info = read_json(os.path.join(sdir, "info.json"), {})
     wrk = parse_wrk(os.path.join(sdir, "wrk.out"))
     s = dict(info)
@@ -121,7 +121,7 @@ def scenario(sdir, overhead, tick_hz):
         us_per_tick = 1e6 / tick_hz
         n = wrk["requests"]
         per = {k: (c1.get(k, 0) - c0.get(k, 0)) * us_per_tick / n for k in c1}
-        app = "ceiling" if s.get("id") == "1-ceiling" else "pool"
+        app = {"1-ceiling": "ceiling", "1b-ceiling-db": "ceiling_db"}.get(s.get("id"), "pool")
         wrk_us = wrk_cpu_seconds(os.path.join(sdir, "wrk_times"))
         wrk_us = wrk_us * 1e6 / n if wrk_us is not None else 0.0
         stack = (per.get("nginx", 0) + per.get(app, 0) + per.get("mariadbd", 0) + wrk_us
@@ -136,6 +136,11 @@ def scenario(sdir, overhead, tick_hz):
             "background": round(per.get("machine", 0) - stack, 1),
             "machine": round(per.get("machine", 0), 1),
         }
+        # Time the hypervisor gave to others, in % of the cores' wall time.
+        wall = s.get("ended", 0) - s.get("started", 0)
+        if wall > 0 and "steal" in c1:
+            steal_s = (c1["steal"] - c0.get("steal", 0)) / tick_hz
+            s["steal_percent"] = round(100.0 * steal_s / (wall * meta_cores), 1)
     rb, ra = info.get("rss_kb_before"), info.get("rss_kb_after")
     if rb and ra:
         s["rss_kb_growth"] = ra - rb
@@ -169,7 +174,7 @@ def assemble(d, out, check):
     scen = {}
     for name in sorted(os.listdir(sroot)) if os.path.isdir(sroot) else []:
         scen[name] = scenario(os.path.join(sroot, name), overhead,
-                              meta.get("clock_ticks_per_s", 100))
+                              meta.get("clock_ticks_per_s", 100), meta.get("nproc", 2))
     ceiling = scen.get("1-ceiling")
     for s in scen.values():
         if ceiling and ceiling.get("requests_per_s") and s.get("requests_per_s") is not None:
@@ -207,6 +212,15 @@ def assemble(d, out, check):
             c2, c2s = s2.get("cpu_us_per_request"), s2s.get("cpu_us_per_request")
             if c2 and c2s and c2["wrk"] and c2s["wrk"]:
                 scale["cpu_ratio_to_empty"] = round(c2["measured"] / c2s["measured"], 3)
+
+    # Scenario 2 against the ceiling that also runs the session query: the
+    # worker's own share, the database's taken out.
+    cdb, s2 = scen.get("1b-ceiling-db"), scen.get("2-get-home")
+    if cdb and s2 and cdb.get("requests_per_s") and s2.get("requests_per_s"):
+        s2["ratio_to_ceiling_db"] = round(s2["requests_per_s"] / cdb["requests_per_s"], 3)
+        c1, c2 = cdb.get("cpu_us_per_request"), s2.get("cpu_us_per_request")
+        if c1 and c2 and c1["wrk"] and c2["wrk"]:
+            s2["cpu_ratio_to_ceiling_db"] = round(c1["measured"] / c2["measured"], 3)
 
     targets = evaluate(scen, scale)
     result = {"meta": meta, "argon2": argon, "argon2_pool_threads": argon_pool,
@@ -313,9 +327,12 @@ def print_table(r):
         print(line(row))
     print()
     print("CPU per request, microseconds (app = the pool, or the ceiling responder; irq ="
-          " interrupts, where loopback traffic is processed; background = whatever else ran):")
-    chead = ("scenario", "nginx", "app", "mariadbd", "wrk", "irq", "measured", "background")
-    crow = [(n, *("%.0f" % s["cpu_us_per_request"][k] for k in chead[1:]))
+          " interrupts, where loopback traffic is processed; background = whatever else ran;"
+          " steal = the hypervisor's share of the cores' time):")
+    chead = ("scenario", "nginx", "app", "mariadbd", "wrk", "irq", "measured", "background",
+             "steal %")
+    crow = [(n, *("%.0f" % s["cpu_us_per_request"][k] for k in chead[1:-1]),
+             "%.1f" % s.get("steal_percent", 0))
             for n, s in r["scenarios"].items() if s.get("cpu_us_per_request")]
     cw = [max(len(str(x[i])) for x in [chead] + crow) for i in range(len(chead))]
     cl = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
@@ -342,6 +359,9 @@ def print_table(r):
         else:
             print()
     s2 = r["scenarios"].get("2-get-home")
+    if s2 and "ratio_to_ceiling_db" in s2:
+        print("scenario 2 against the ceiling with the same session query: %s of its req/s (CPU: %s)"
+              % (fmt_ratio(s2["ratio_to_ceiling_db"]), fmt_ratio(s2.get("cpu_ratio_to_ceiling_db"))))
     if s2 and s2.get("db", {}).get("per_request"):
         pr = s2["db"]["per_request"]
         print("scenario 2 per request (%d served): Com_select %.4f, Com_insert %.4f, "
