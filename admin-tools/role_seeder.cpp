@@ -1,6 +1,7 @@
 #include "role_seeder.hpp"
 
 #include "role_names.hpp"
+#include "user_role_cache.hpp"
 #include "user_store.hpp"
 
 namespace mfo::cli {
@@ -37,6 +38,12 @@ std::vector<std::string> seed_roles(Database& db, const std::vector<RoleDefiniti
             const std::string change_text = join_names(changes, ", ");
             audit(tx, std::nullopt, actor, "role.update", wanted.name, "", change_text);
             report.push_back(quoted + " updated: " + change_text + ".");
+        }
+        // Also repairs copies that hand-made SQL changes to user_roles left stale.
+        const auto repaired = rebuild_user_role_cache(tx);
+        if (repaired > 0) {
+            report.push_back("Roles copied onto " + std::to_string(repaired) +
+                             " user row(s) that were out of date.");
         }
     });
     return report;

@@ -8,6 +8,7 @@
 
 #include "crypto.hpp"
 #include "role_names.hpp"
+#include "user_role_cache.hpp"
 
 namespace mfo {
 
@@ -280,8 +281,8 @@ std::string contains_pattern(const std::string& search) {
 }
 }  // namespace
 
-std::vector<UserRecord> search_users(Database& db, const std::string& search,
-                                     std::uint64_t offset, std::uint64_t limit) {
+std::vector<UserRecord> search_users(Database& db, const std::string& search, std::uint64_t offset,
+                                     std::uint64_t limit) {
     auto& st = db.prepare(std::string(kUserColumns) +
                           "WHERE u.email LIKE ? GROUP BY u.id ORDER BY u.email LIMIT ? OFFSET ?");
     st.setString(1, contains_pattern(search));
@@ -337,12 +338,14 @@ void create_role(Database& db, const std::string& name, const std::string& descr
 void update_role(Database& db, const std::string& name, const std::string& description,
                  const std::vector<std::string>& permissions) {
     const RoleFields fields = validated_role(name, description, permissions);
-    if (!role_id(db, name)) throw NotFound("Cannot find role.");
-    auto& st = db.prepare("UPDATE roles SET description = ?, permissions = ? WHERE name = ?");
+    const auto id = role_id(db, name);
+    if (!id) throw NotFound("Cannot find role.");
+    auto& st = db.prepare("UPDATE roles SET description = ?, permissions = ? WHERE id = ?");
     st.setString(1, fields.description);
     st.setString(2, fields.permissions);
-    st.setString(3, name);
+    st.setUInt64(3, *id);
     st.executeUpdate();
+    refresh_role_holders_cache(db, *id);
 }
 
 bool add_role_to_user(Database& db, std::uint64_t user_id, const std::string& role) {
@@ -358,6 +361,7 @@ bool add_role_to_user(Database& db, std::uint64_t user_id, const std::string& ro
         if (e.getErrorCode() == kErrNoReferencedRow) throw NotFound("User not found.");
         throw;
     }
+    refresh_user_role_cache(db, user_id);
     return true;
 }
 
@@ -367,7 +371,9 @@ bool remove_role_from_user(Database& db, std::uint64_t user_id, const std::strin
     auto& st = db.prepare("DELETE FROM user_roles WHERE user_id = ? AND role_id = ?");
     st.setUInt64(1, user_id);
     st.setUInt64(2, *id);
-    return st.executeUpdate() > 0;
+    if (st.executeUpdate() == 0) return false;
+    refresh_user_role_cache(db, user_id);
+    return true;
 }
 
 // --- audit log ---

@@ -38,37 +38,37 @@ std::string printable_ascii(const std::string& in, std::size_t max) {
 
 }  // namespace
 
-std::string session_id_of(const std::string& token) { return crypto::sha256(token); }
+std::string session_id_of(const std::string& token) {
+    return crypto::sha256(token);
+}
 
-std::optional<ResolvedSession> SessionStore::resolve(Database& db,
-                                                     const std::string& token) const {
+std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::string& token) const {
     std::optional<ResolvedSession> out;
     const std::string id = session_id_of(token);
     db.read([&](Database& d) {
+        // Every logged-in request runs this: two primary-key lookups and one
+        // row. Roles and permissions come from their copy on the user row
+        // (core/user_role_cache.hpp), not from a join over user_roles/roles.
         auto& st = d.prepare(
             "SELECT s.user_id, u.email, s.csrf_secret, s.remember, "
             "TIMESTAMPDIFF(SECOND, s.last_seen_at, NOW()) AS idle_for, "
-            "GROUP_CONCAT(r.name SEPARATOR ',') AS roles, "
-            "GROUP_CONCAT(r.permissions SEPARATOR ',') AS permissions "
+            "u.role_names AS roles, u.role_permissions AS permissions "
             "FROM sessions s "
             "JOIN users u ON u.id = s.user_id AND u.active = 1 "
             "AND u.fs_uniquifier = s.user_uniquifier "
-            "LEFT JOIN user_roles ur ON ur.user_id = s.user_id "
-            "LEFT JOIN roles r ON r.id = ur.role_id "
-            "WHERE s.id = ? AND s.idle_expires_at > NOW() AND s.absolute_expires_at > NOW() "
-            "GROUP BY s.id, s.user_id, u.email, s.csrf_secret, s.remember, s.last_seen_at");
+            "WHERE s.id = ? AND s.idle_expires_at > NOW() AND s.absolute_expires_at > NOW()");
         st.setString(1, id);
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         if (!rs->next()) return;
         ResolvedSession s;
         s.id = id;
-        s.principal.user_id = rs->getUInt64("user_id");
-        s.principal.email = rs->getString("email");
-        s.csrf_secret = rs->getString("csrf_secret");
-        s.remember = rs->getBoolean("remember");
-        s.idle_for_seconds = static_cast<long>(rs->getInt64("idle_for"));
-        s.principal.roles = split_sorted_unique(rs->getString("roles"));
-        s.principal.permissions = split_sorted_unique(rs->getString("permissions"));
+        s.principal.user_id = rs->getUInt64(1);
+        s.principal.email = rs->getString(2);
+        s.csrf_secret = rs->getString(3);
+        s.remember = rs->getBoolean(4);
+        s.idle_for_seconds = static_cast<long>(rs->getInt64(5));
+        s.principal.roles = split_sorted_unique(rs->getString(6));
+        s.principal.permissions = split_sorted_unique(rs->getString(7));
         out = std::move(s);
     });
     return out;

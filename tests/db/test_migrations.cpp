@@ -191,6 +191,35 @@ BOOST_AUTO_TEST_CASE(pending_migrations_apply_in_order_with_comments) {
     BOOST_TEST(rs->getString(2).asStdString() == "c");
 }
 
+// 0002 copies the roles of existing users onto their rows: a database
+// upgraded from 0001 must authorise exactly as before.
+BOOST_AUTO_TEST_CASE(role_cache_migration_fills_existing_users) {
+    fs::copy_file(fs::path(kRealMigrations) / "0001_initial_schema.sql",
+                  dir.path() / "0001_initial_schema.sql");
+    migrate(db, dir.path().string(), false, nullptr);
+    db.execute(
+        "INSERT INTO users (id, email, password_hash, active, fs_uniquifier) VALUES "
+        "(1, 'a@x.test', 'h', 1, REPEAT('a', 43)), (2, 'b@x.test', 'h', 1, REPEAT('b', 43))");
+    db.execute(
+        "INSERT INTO roles (id, name, permissions) VALUES "
+        "(1, 'User', 'read'), (2, 'Admin', 'database,write'), (3, 'Empty', '')");
+    db.execute("INSERT INTO user_roles (user_id, role_id) VALUES (1, 1), (1, 2), (1, 3)");
+
+    fs::copy_file(fs::path(kRealMigrations) / "0002_user_role_cache.sql",
+                  dir.path() / "0002_user_role_cache.sql");
+    const auto result = migrate(db, dir.path().string(), false, nullptr);
+    BOOST_TEST((result.applied == std::vector<std::string>{"0002_user_role_cache"}));
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT id, role_names, role_permissions FROM users ORDER BY id")
+            .executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getString(2).asStdString() == "Admin,Empty,User");
+    BOOST_TEST(rs->getString(3).asStdString() == "database,write,read");
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getString(2).asStdString() == "");
+    BOOST_TEST(rs->getString(3).asStdString() == "");
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_statement_names_file_and_line) {
     write_file(dir.path() / "0001_broken.sql",
                "CREATE TABLE fine (id INT);\n\nCREATE TABLE broken (id NOSUCHTYPE);\n");
