@@ -3,10 +3,9 @@
 // change / revoke-sessions, last_seen written at most once a minute, and roles
 // read on every request.
 
-#include <boost/test/unit_test.hpp>
-
 #include <cppconn/resultset.h>
 
+#include <boost/test/unit_test.hpp>
 #include <memory>
 #include <set>
 
@@ -53,26 +52,30 @@ Replay replay(const std::string& token) {
     return out;
 }
 
-std::string random_token() { return mfo::crypto::base64url(mfo::crypto::random_bytes(32)); }
+std::string random_token() {
+    return mfo::crypto::base64url(mfo::crypto::random_bytes(32));
+}
 
 // Direct access to the sessions table of the shared stack's database, for
 // what HTTP cannot show (when last_seen_at is written).
 class SessionRows {
-public:
+  public:
     SessionRows()
         : db_(mfo::load_config(require_env("MFO_TEST_CONFIG")).database, mfo::DbAccount::app) {}
 
     // Seconds since last_seen_at of the session with this token; -1 if none.
     long seconds_since_seen(const std::string& token) {
-        return query_long("SELECT TIMESTAMPDIFF(SECOND, last_seen_at, NOW()) FROM sessions "
-                          "WHERE id = ?",
-                          token);
+        return query_long(
+            "SELECT TIMESTAMPDIFF(SECOND, last_seen_at, NOW()) FROM sessions "
+            "WHERE id = ?",
+            token);
     }
     // Seconds until idle_expires_at; -1 if none.
     long idle_seconds_left(const std::string& token) {
-        return query_long("SELECT TIMESTAMPDIFF(SECOND, NOW(), idle_expires_at) FROM sessions "
-                          "WHERE id = ?",
-                          token);
+        return query_long(
+            "SELECT TIMESTAMPDIFF(SECOND, NOW(), idle_expires_at) FROM sessions "
+            "WHERE id = ?",
+            token);
     }
     // Pretends the session was last written `seconds` ago.
     void set_last_seen_ago(const std::string& token, int seconds) {
@@ -83,7 +86,7 @@ public:
         if (st.executeUpdate() != 1) throw std::runtime_error("no session row for the token");
     }
 
-private:
+  private:
     long query_long(const std::string& sql, const std::string& token) {
         auto& st = db_.prepare(sql);
         st.setString(1, mfo::crypto::sha256(token));
@@ -109,9 +112,9 @@ BOOST_AUTO_TEST_CASE(every_login_issues_a_new_token_and_ends_the_previous_sessio
     seen.insert(first);
 
     // Logging in again from the same browser (the logged-in form token).
-    const HttpResponse again = client.post_form(
-        "/login",
-        {{"email", account.email}, {"password", account.password}, {"csrf_token", page_token(client)}});
+    const HttpResponse again = client.post_form("/login", {{"email", account.email},
+                                                           {"password", account.password},
+                                                           {"csrf_token", page_token(client)}});
     BOOST_TEST_REQUIRE(again.status == 302);
     const std::string second = session_token(client);
     BOOST_TEST(!second.empty());
@@ -163,7 +166,8 @@ BOOST_AUTO_TEST_CASE(the_pre_login_csrf_token_is_not_valid_after_login) {
     HttpClient client(shared_base_url());
     const std::string pre_login = login_form_token(client);
     const HttpResponse r = client.post_form(
-        "/login", {{"email", account.email}, {"password", account.password}, {"csrf_token", pre_login}});
+        "/login",
+        {{"email", account.email}, {"password", account.password}, {"csrf_token", pre_login}});
     BOOST_TEST_REQUIRE(r.status == 302);
     BOOST_TEST(client.cookies().count(kCsrfCookie) == 0);
     const HttpResponse out = client.post_form("/logout", {{"csrf_token", pre_login}});
@@ -195,7 +199,8 @@ BOOST_AUTO_TEST_CASE(a_planted_random_token_never_authenticates_and_is_cleared) 
     const std::string token = login_form_token(browser);
     browser.set_cookie(kSessionCookie, planted);  // GET /login cleared it; plant it again
     const HttpResponse r = browser.post_form(
-        "/login", {{"email", account.email}, {"password", account.password}, {"csrf_token", token}});
+        "/login",
+        {{"email", account.email}, {"password", account.password}, {"csrf_token", token}});
     BOOST_TEST_REQUIRE(r.status == 302);
     const auto issued = cookie_in(r, kSessionCookie);
     BOOST_TEST_REQUIRE(issued.has_value());
@@ -232,6 +237,22 @@ BOOST_AUTO_TEST_CASE(replay_after_get_logout_is_anonymous) {
     const Replay after = replay(saved);
     BOOST_TEST(after.email.empty());
     BOOST_TEST(after.cleared);
+}
+
+// HEAD is a safe method (link checkers and prefetchers send it): it may show
+// what GET would, but must not end the session.
+BOOST_AUTO_TEST_CASE(head_logout_keeps_the_session) {
+    const TestAccount account = create_account("head-out");
+    HttpClient client(shared_base_url());
+    login_ok(client, account.email, account.password);
+    const std::string saved = session_token(client);
+
+    const HttpResponse head = client.head("/logout");
+    BOOST_TEST(head.status == 200);
+    BOOST_TEST(head.body.empty());
+    BOOST_TEST(!clears_cookie(head, kSessionCookie));
+    BOOST_TEST(current_email(client) == account.email);
+    BOOST_TEST(replay(saved).email == account.email);
 }
 
 BOOST_AUTO_TEST_CASE(replay_after_post_logout_is_anonymous) {
