@@ -8,7 +8,7 @@ std::string Signer::mac(std::string_view purpose, std::string_view data) const {
     std::string input(purpose);
     input.push_back('\0');
     input.append(data);
-    return crypto::base64url(crypto::hmac_sha256(key_, input));
+    return crypto::base64url(key_.sign(input));
 }
 
 std::string Signer::sign(std::string_view purpose, std::string_view payload) const {

@@ -6,11 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "crypto.hpp"
+
 namespace mfo {
 
 class Signer {
-public:
-    explicit Signer(std::string secret_key) : key_(std::move(secret_key)) {}
+  public:
+    explicit Signer(std::string_view secret_key) : key_(secret_key) {}
 
     // "payload.signature" (both base64url); `purpose` separates uses of the key.
     std::string sign(std::string_view purpose, std::string_view payload) const;
@@ -19,8 +21,8 @@ public:
     // A MAC of `data` for `purpose` (base64url), e.g. a token derived from a nonce.
     std::string mac(std::string_view purpose, std::string_view data) const;
 
-private:
-    std::string key_;
+  private:
+    crypto::HmacSha256Key key_;  // prepared once: every request signs or verifies
 };
 
 }  // namespace mfo
