@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <utility>
 
 #include "cookies.hpp"
 #include "http_error.hpp"
 #include "path_normalizer.hpp"
-
 
 namespace mfo {
 
@@ -20,30 +20,29 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string param_or(const ParamLookup& param, const char* name) {
-    const char* v = param(name);
+std::string param_or(const RequestParams& params, RequestParams::Name name) {
+    const char* v = params.get(name);
     return v ? v : "";
 }
 
-// HTTP_* params are the request headers; the ones we use are listed so the
-// lookup stays a fixed set of calls.
-constexpr const char* kHeaderParams[][2] = {
-    {"HTTP_ACCEPT", "accept"},
-    {"HTTP_ORIGIN", "origin"},
-    {"HTTP_HOST", "host"},
-    {"HTTP_REFERER", "referer"},
-    {"HTTP_USER_AGENT", "user-agent"},
-    {"HTTP_SEC_FETCH_SITE", "sec-fetch-site"},
-    {"HTTP_SEC_FETCH_MODE", "sec-fetch-mode"},
-    {"HTTP_SEC_FETCH_USER", "sec-fetch-user"},
-    {"HTTP_X_CSRF_TOKEN", "x-csrf-token"},
-    {"HTTP_X_REQUESTED_WITH", "x-requested-with"},
+// The HTTP_* params are the request headers; these are the ones mfo uses.
+constexpr std::pair<RequestParams::Name, const char*> kHeaderParams[] = {
+    {RequestParams::http_accept, "accept"},
+    {RequestParams::http_origin, "origin"},
+    {RequestParams::http_host, "host"},
+    {RequestParams::http_referer, "referer"},
+    {RequestParams::http_user_agent, "user-agent"},
+    {RequestParams::http_sec_fetch_site, "sec-fetch-site"},
+    {RequestParams::http_sec_fetch_mode, "sec-fetch-mode"},
+    {RequestParams::http_sec_fetch_user, "sec-fetch-user"},
+    {RequestParams::http_x_csrf_token, "x-csrf-token"},
+    {RequestParams::http_x_requested_with, "x-requested-with"},
 };
 
 std::int64_t parse_content_length(const std::string& text) {
     if (text.empty()) return 0;
-    if (text.size() > 18 || !std::all_of(text.begin(), text.end(),
-                                         [](unsigned char c) { return std::isdigit(c); })) {
+    if (text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
         throw HttpError(400, "Invalid Content-Length.");
     }
     return std::stoll(text);
@@ -85,23 +84,26 @@ std::string Request::own_origin() const {
         host = host.substr(0, host.find(':'));
     }
     std::string origin = (https ? "https://" : "http://") + lower(host);
-    const bool default_port = server_port.empty() || (https && server_port == "443") ||
-                              (!https && server_port == "80");
+    const bool default_port =
+        server_port.empty() || (https && server_port == "443") || (!https && server_port == "80");
     if (!default_port) origin += ":" + server_port;
     return origin;
 }
 
-Request parse_request(const ParamLookup& param, const BodyReader& read_body,
+Request parse_request(const RequestParams& params, const BodyReader& read_body,
                       std::int64_t max_body) {
     Request req;
-    req.method = param_or(param, "REQUEST_METHOD");
+    req.method = param_or(params, RequestParams::request_method);
     if (req.method.empty()) throw HttpError(400, "Missing request method.");
 
-    std::string uri = param_or(param, "REQUEST_URI");
-    if (uri.empty()) uri = param_or(param, "SCRIPT_NAME") + param_or(param, "PATH_INFO");
+    std::string uri = param_or(params, RequestParams::request_uri);
+    if (uri.empty())
+        uri = param_or(params, RequestParams::script_name) +
+              param_or(params, RequestParams::path_info);
     const std::size_t q = uri.find('?');
     req.raw_path = uri.substr(0, q);
-    req.query_string = q == std::string::npos ? param_or(param, "QUERY_STRING") : uri.substr(q + 1);
+    req.query_string =
+        q == std::string::npos ? param_or(params, RequestParams::query_string) : uri.substr(q + 1);
 
     auto path = normalize_path(req.raw_path);
     if (!path) throw HttpError(400, "Malformed request path.");
@@ -111,19 +113,20 @@ Request parse_request(const ParamLookup& param, const BodyReader& read_body,
     req.query = std::move(*query);
 
     for (const auto& [param_name, header_name] : kHeaderParams) {
-        if (const char* v = param(param_name)) req.headers.emplace(header_name, v);
+        if (const char* v = params.get(param_name)) req.headers.emplace(header_name, v);
     }
-    req.cookies = parse_cookie_header(param_or(param, "HTTP_COOKIE"));
-    req.remote_addr = param_or(param, "REMOTE_ADDR");
-    req.server_port = param_or(param, "SERVER_PORT");
-    const std::string https = lower(param_or(param, "HTTPS"));
+    req.cookies = parse_cookie_header(param_or(params, RequestParams::http_cookie));
+    req.remote_addr = param_or(params, RequestParams::remote_addr);
+    req.server_port = param_or(params, RequestParams::server_port);
+    const std::string https = lower(param_or(params, RequestParams::https));
     req.https = !https.empty() && https != "off";
 
-    const std::string content_type = param_or(param, "CONTENT_TYPE");
+    const std::string content_type = param_or(params, RequestParams::content_type);
     req.content_type = lower(content_type.substr(0, content_type.find(';')));
     while (!req.content_type.empty() && req.content_type.back() == ' ') req.content_type.pop_back();
 
-    const std::int64_t length = parse_content_length(param_or(param, "CONTENT_LENGTH"));
+    const std::int64_t length =
+        parse_content_length(param_or(params, RequestParams::content_length));
     if (length > max_body) throw HttpError(413, "The request body is too large.");
     if (length > 0) {
         req.body.resize(static_cast<std::size_t>(length));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "form_parser.hpp"
+#include "request_params.hpp"
 
 namespace mfo {
 
@@ -37,14 +38,12 @@ struct Request {
     std::string own_origin() const;
 };
 
-// Reads one FastCGI parameter (nullptr when absent).
-using ParamLookup = std::function<const char*(const char*)>;
 // Reads up to `n` bytes of body into the buffer; returns the count read.
 using BodyReader = std::function<std::size_t(char*, std::size_t)>;
 
 // Builds a Request. Throws HttpError: 400 for a malformed path, query, length
 // or body; 413 for a CONTENT_LENGTH over `max_body` (nothing is read then).
-Request parse_request(const ParamLookup& param, const BodyReader& read_body,
+Request parse_request(const RequestParams& params, const BodyReader& read_body,
                       std::int64_t max_body);
 
 }  // namespace mfo

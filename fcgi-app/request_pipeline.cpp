@@ -3,7 +3,6 @@
 #include <cppconn/exception.h>
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "crypto.hpp"
@@ -109,18 +108,18 @@ Response plain_error(int status) {
 
 }  // namespace
 
-PipelineResult RequestPipeline::run(const ParamLookup& param, const BodyReader& body,
+PipelineResult RequestPipeline::run(const RequestParams& params, const BodyReader& body,
                                     const std::string& request_id) {
     Request req;
     std::optional<HttpError> parse_error;
     try {
-        req = parse_request(param, body, app_.config.max_body_bytes);
+        req = parse_request(params, body, app_.config.max_body_bytes);
     } catch (const HttpError& e) {
         parse_error = e;
         // Enough of the request for the log line and the error page.
-        const char* method = param("REQUEST_METHOD");
+        const char* method = params.get(RequestParams::request_method);
         req.method = method ? method : "";
-        const char* uri = param("REQUEST_URI");
+        const char* uri = params.get(RequestParams::request_uri);
         req.raw_path = uri ? std::string(uri).substr(0, std::string(uri).find('?')) : "";
     }
     RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, {}, false, false};

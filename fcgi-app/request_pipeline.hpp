@@ -22,14 +22,14 @@ struct PipelineResult {
 };
 
 class RequestPipeline {
-public:
+  public:
     RequestPipeline(const AppContext& app, Database& db, const Router& router)
         : app_(app), db_(db), router_(router) {}
 
-    PipelineResult run(const ParamLookup& param, const BodyReader& body,
+    PipelineResult run(const RequestParams& params, const BodyReader& body,
                        const std::string& request_id);
 
-private:
+  private:
     const AppContext& app_;
     Database& db_;
     const Router& router_;

@@ -18,6 +18,7 @@
 
 #include "database.hpp"
 #include "request_log.hpp"
+#include "request_params.hpp"
 #include "request_pipeline.hpp"
 
 namespace mfo {
@@ -26,7 +27,7 @@ namespace {
 
 // An fd closed when its owner goes out of scope.
 class FileDescriptor {
-public:
+  public:
     explicit FileDescriptor(int fd) : fd_(fd) {}
     ~FileDescriptor() {
         if (fd_ >= 0) ::close(fd_);
@@ -35,20 +36,20 @@ public:
     FileDescriptor& operator=(const FileDescriptor&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
 // A libfcgi request bound to the listening socket, freed on scope exit.
 class FcgiRequest {
-public:
+  public:
     explicit FcgiRequest(int listen_fd) { FCGX_InitRequest(&request_, listen_fd, 0); }
     ~FcgiRequest() { FCGX_Free(&request_, 1); }
     FcgiRequest(const FcgiRequest&) = delete;
     FcgiRequest& operator=(const FcgiRequest&) = delete;
     FCGX_Request* get() { return &request_; }
 
-private:
+  private:
     FCGX_Request request_{};
 };
 
@@ -64,12 +65,12 @@ struct WorkerState {
 void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = next_request_id();
-    const ParamLookup param = [fcgi](const char* name) { return FCGX_GetParam(name, fcgi->envp); };
+    const RequestParams params = read_request_params(fcgi->envp);
     const BodyReader body = [fcgi](char* buf, std::size_t n) -> std::size_t {
         const int got = FCGX_GetStr(buf, static_cast<int>(n), fcgi->in);
         return got > 0 ? static_cast<std::size_t>(got) : 0;
     };
-    PipelineResult result = pipeline.run(param, body, request_id);
+    PipelineResult result = pipeline.run(params, body, request_id);
     FCGX_PutStr(result.output.data(), static_cast<int>(result.output.size()), fcgi->out);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     log_request(RequestLogEntry{
@@ -168,9 +169,9 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd) {
     (void)!::write(state.wake_fd, &one, sizeof one);
 
     std::unique_lock lock(state.mutex);
-    const bool drained = state.all_done.wait_for(
-        lock, std::chrono::seconds(state.app->config.drain_timeout),
-        [&] { return state.running_threads == 0; });
+    const bool drained =
+        state.all_done.wait_for(lock, std::chrono::seconds(state.app->config.drain_timeout),
+                                [&] { return state.running_threads == 0; });
     lock.unlock();
     if (!drained) {
         log_event("drain timeout: exiting with requests still in flight");
