@@ -74,7 +74,7 @@ void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
     FCGX_PutStr(result.output.data(), static_cast<int>(result.output.size()), fcgi->out);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     log_request(RequestLogEntry{
-        request_id, result.method, result.path, result.status,
+        request_id, std::move(result.method), std::move(result.path), result.status,
         std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), result.user_id});
 }
 
