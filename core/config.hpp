@@ -9,7 +9,7 @@ namespace mfo {
 
 // A configuration problem; what() is "file:line: message" where a line is known.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -60,6 +60,7 @@ struct Config {
     std::uint32_t argon2_memory_kib = 19456;
     std::uint32_t argon2_iterations = 2;
     std::uint32_t argon2_parallelism = 1;
+    unsigned argon2_max_concurrent = 0;  // per process; 0: the online CPUs
     std::string password_pepper;
     std::string session_cookie = "mfo_session";
     CookieSecure cookie_secure = CookieSecure::automatic;

@@ -109,7 +109,8 @@ const std::map<SettingKey, Setter>& setters() {
          }},
         {{"app", "registerable"},
          [](Loader& l, const std::string& v) { l.config.registerable = parse_bool(v); }},
-        {{"app", "default_role"}, [](Loader& l, const std::string& v) { l.config.default_role = v; }},
+        {{"app", "default_role"},
+         [](Loader& l, const std::string& v) { l.config.default_role = v; }},
         {{"app", "generic_register_errors"},
          [](Loader& l, const std::string& v) { l.config.generic_register_errors = parse_bool(v); }},
         {{"app", "templates_dir"},
@@ -220,6 +221,10 @@ const std::map<SettingKey, Setter>& setters() {
         {{"security", "argon2_parallelism"},
          [](Loader& l, const std::string& v) {
              l.config.argon2_parallelism = static_cast<std::uint32_t>(parse_int(v, 1, 64));
+         }},
+        {{"security", "argon2_max_concurrent"},
+         [](Loader& l, const std::string& v) {
+             l.config.argon2_max_concurrent = static_cast<unsigned>(parse_int(v, 0, 1024));
          }},
         {{"security", "password_pepper"},
          [](Loader& l, const std::string& v) { l.config.password_pepper = v; }},
@@ -348,8 +353,8 @@ void read_dotenv(const std::string& path, Settings& settings) {
         const std::string name = trim(t.substr(0, eq));
         SettingKey key;
         if (!key_for_env_name(name, key)) continue;  // other programs' variables
-        settings[key] = Setting{unquote(trim(t.substr(eq + 1))),
-                                path + ":" + std::to_string(lineno)};
+        settings[key] =
+            Setting{unquote(trim(t.substr(eq + 1))), path + ":" + std::to_string(lineno)};
     }
 }
 
@@ -367,9 +372,8 @@ void read_environment(Settings& settings) {
 
 void apply_settings(Loader& loader, const Settings& settings) {
     // Inline secrets first so that *_file only fills what is still empty.
-    const SettingKey first[] = {{"app", "secret_key"},
-                                {"database", "password"},
-                                {"database", "admin_password"}};
+    const SettingKey first[] = {
+        {"app", "secret_key"}, {"database", "password"}, {"database", "admin_password"}};
     for (const auto& key : first) {
         if (auto it = settings.find(key); it != settings.end()) {
             try {
@@ -433,13 +437,13 @@ void validate_for_start(const Config& config) {
                                            "LGBoUEDCCpgwxy5jZxpu9e01MTnRVqnG6A8ceD7Z4YU",
                                            "change-me", "changeme", "secret"};
     if (config.secret_key.empty()) {
-        throw ConfigError(config.source +
-                          ": production needs [app] secret_key or secret_key_file");
+        throw ConfigError(config.source + ": production needs [app] secret_key or secret_key_file");
     }
     for (const char* example : examples) {
         if (config.secret_key == example) {
-            throw ConfigError(config.source + ": the secret key is an example; generate one with "
-                                              "`openssl rand -base64 48`");
+            throw ConfigError(config.source +
+                              ": the secret key is an example; generate one with "
+                              "`openssl rand -base64 48`");
         }
     }
     if (config.secret_key.size() < 32) {

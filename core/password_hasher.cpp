@@ -2,21 +2,71 @@
 
 #include <argon2.h>
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
-#include <vector>
 
+#include "argon2_phc.hpp"
+#include "argon2_slots.hpp"
 #include "crypto.hpp"
 
 namespace mfo {
 
 namespace {
+
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
+// How much more than the configured memory and passes a stored hash may ask
+// for. Enough for older or foreign parameters (argon2-cffi's 64 MiB, t=3
+// against our 19 MiB, t=2), which are upgraded at the next login; lowering
+// the configured costs by more than this makes such hashes fail to verify.
+constexpr std::uint64_t kMaxCostFactor = 4;
+
+std::uint8_t* bytes(std::string& s) {
+    return reinterpret_cast<std::uint8_t*>(s.data());
+}
+
+bool fits_u32(const std::string& s) {
+    return s.size() <= std::numeric_limits<std::uint32_t>::max();
+}
+
+// The context for computing `phc`'s hash of `input` into `out`, with at most
+// `max_threads` threads (the result does not depend on it; lanes do).
+argon2_context context_for(std::string& input, Argon2idPhc& phc, std::string& out,
+                           std::uint32_t max_threads) {
+    argon2_context ctx{};
+    ctx.out = bytes(out);
+    ctx.outlen = static_cast<std::uint32_t>(out.size());
+    ctx.pwd = bytes(input);
+    ctx.pwdlen = static_cast<std::uint32_t>(input.size());
+    ctx.salt = bytes(phc.salt);
+    ctx.saltlen = static_cast<std::uint32_t>(phc.salt.size());
+    ctx.t_cost = phc.iterations;
+    ctx.m_cost = phc.memory_kib;
+    ctx.lanes = phc.parallelism;
+    ctx.threads = std::clamp(phc.parallelism, 1u, std::max(max_threads, 1u));
+    ctx.version = ARGON2_VERSION_13;
+    ctx.flags = ARGON2_DEFAULT_FLAGS;
+    return ctx;
+}
+
 }  // namespace
 
 PasswordHasher::PasswordHasher(Argon2Params params, std::string pepper)
-    : params_(params), pepper_(std::move(pepper)) {
-    dummy_hash_ = hash(crypto::hex(crypto::random_bytes(16)));
+    : params_(params),
+      pepper_(std::move(pepper)),
+      slots_(std::make_shared<Argon2Slots>(params.max_concurrent,
+                                           std::size_t{params.memory_kib} * 1024)) {
+    // Random bytes in place of a hash: verifying against them costs what a
+    // real verification costs, and the constructor computes nothing (it runs
+    // in the supervisor, which would otherwise keep a slot's memory).
+    dummy_hash_ = format_argon2id_phc(
+        Argon2idPhc{params_.memory_kib, params_.iterations, params_.parallelism,
+                    crypto::random_bytes(kSaltBytes), crypto::random_bytes(kHashBytes)});
+}
+
+unsigned PasswordHasher::max_concurrent() const {
+    return slots_->count();
 }
 
 // Flask-Security-Too's recipe: base64(HMAC-SHA512(pepper, password)).
@@ -26,27 +76,36 @@ std::string PasswordHasher::prepare(std::string_view password) const {
 }
 
 std::string PasswordHasher::hash(std::string_view password) const {
-    const std::string input = prepare(password);
-    const std::string salt = crypto::random_bytes(kSaltBytes);
-    const std::size_t len = argon2_encodedlen(params_.iterations, params_.memory_kib,
-                                              params_.parallelism, kSaltBytes, kHashBytes,
-                                              Argon2_id);
-    std::vector<char> encoded(len);
-    const int rc = argon2id_hash_encoded(params_.iterations, params_.memory_kib,
-                                         params_.parallelism, input.data(), input.size(),
-                                         salt.data(), salt.size(), kHashBytes, encoded.data(),
-                                         encoded.size());
+    std::string input = prepare(password);
+    if (!fits_u32(input)) throw std::length_error("argon2id hashing failed: password too long");
+    Argon2idPhc phc{params_.memory_kib, params_.iterations, params_.parallelism,
+                    crypto::random_bytes(kSaltBytes), std::string(kHashBytes, '\0')};
+    argon2_context ctx = context_for(input, phc, phc.hash, params_.parallelism);
+    const int rc = slots_->run(ctx, [](argon2_context& c) { return argon2_ctx(&c, Argon2_id); });
     if (rc != ARGON2_OK) {
         throw std::runtime_error(std::string("argon2id hashing failed: ") +
                                  argon2_error_message(rc));
     }
-    return std::string(encoded.data());
+    return format_argon2id_phc(phc);
 }
 
 bool PasswordHasher::verify(std::string_view password, const std::string& phc) const {
-    if (phc.rfind("$argon2id$", 0) != 0) return false;
-    const std::string input = prepare(password);
-    return argon2id_verify(phc.c_str(), input.data(), input.size()) == ARGON2_OK;
+    auto parsed = parse_argon2id_phc(phc);
+    if (!parsed || parsed->memory_kib > kMaxCostFactor * params_.memory_kib ||
+        parsed->iterations > kMaxCostFactor * params_.iterations) {
+        // Refused in the time of a verification: the answer's timing must
+        // not tell a broken row from a wrong password.
+        if (phc != dummy_hash_) dummy_verify(password);
+        return false;
+    }
+    std::string input = prepare(password);
+    if (!fits_u32(input)) return false;
+    std::string out(parsed->hash.size(), '\0');
+    argon2_context ctx = context_for(input, *parsed, out, params_.parallelism);
+    const int rc = slots_->run(ctx, [&](argon2_context& c) {
+        return argon2_verify_ctx(&c, parsed->hash.data(), Argon2_id);
+    });
+    return rc == ARGON2_OK;
 }
 
 bool PasswordHasher::needs_rehash(const std::string& phc) const {

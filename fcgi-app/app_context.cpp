@@ -29,7 +29,7 @@ AccessRules load_rules(const Config& config, bool test_routes) {
 }  // namespace
 
 std::shared_ptr<const AppContext> load_app_context(const Config& config,
-                                                  bool test_routes_available) {
+                                                   bool test_routes_available) {
     validate_for_start(config);
     std::string secret = config.secret_key;
     if (secret.empty()) secret = crypto::base64url(crypto::random_bytes(32));
@@ -41,12 +41,11 @@ std::shared_ptr<const AppContext> load_app_context(const Config& config,
         std::make_unique<Renderer>(config.templates_dir),
         std::make_unique<PasswordHasher>(
             Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
-                         config.argon2_parallelism},
+                         config.argon2_parallelism, config.argon2_max_concurrent},
             config.password_pepper),
         PasswordPolicy(config.common_passwords),
         Signer(secret),
-        SessionStore(SessionTimeouts{config.session_idle_timeout,
-                                     config.session_absolute_timeout,
+        SessionStore(SessionTimeouts{config.session_idle_timeout, config.session_absolute_timeout,
                                      config.session_remember_timeout}),
         LoginThrottle(ThrottlePolicy{config.login_max_failures, config.login_failure_window,
                                      config.login_lockout}),

@@ -1,5 +1,4 @@
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,12 +48,14 @@ BOOST_AUTO_TEST_CASE(shipped_config_parses) {
     BOOST_TEST(c.database.name == "mfo");
     BOOST_TEST(c.argon2_memory_kib == 19456u);
     BOOST_TEST(c.listen.rfind("unix:", 0) == 0u);
-    BOOST_TEST(c.templates_dir == fs::path(MFO_SOURCE_DIR "/templates").lexically_normal().string());
+    BOOST_TEST(c.templates_dir ==
+               fs::path(MFO_SOURCE_DIR "/templates").lexically_normal().string());
 }
 
 BOOST_AUTO_TEST_CASE(relative_paths_follow_the_config_file) {
     TempDir dir;
-    const auto file = dir.write("conf/mfo.conf", "[app]\ntemplates_dir = ../tpl\n[server]\nlisten = unix:../run/s.sock\n");
+    const auto file = dir.write(
+        "conf/mfo.conf", "[app]\ntemplates_dir = ../tpl\n[server]\nlisten = unix:../run/s.sock\n");
     const Config c = load_config(file);
     BOOST_TEST(c.templates_dir == (dir.path / "tpl").string());
     BOOST_TEST(c.listen == "unix:" + (dir.path / "run/s.sock").string());
@@ -79,12 +80,15 @@ BOOST_AUTO_TEST_CASE(errors_carry_file_and_line) {
 
 BOOST_AUTO_TEST_CASE(environment_and_dotenv_override_the_file) {
     TempDir dir;
-    const auto f = dir.write("conf/mfo.conf", "[server]\nthreads = 4\nworkers = 3\n[database]\nname = fromfile\n");
-    dir.write(".env", "# comment\nMFO_SERVER_THREADS = 6\nexport MFO_DATABASE_NAME=\"fromdotenv\"\nFLASK_SECRET_KEY=seedkey\nOTHER=1\n");
+    const auto f = dir.write("conf/mfo.conf",
+                             "[server]\nthreads = 4\nworkers = 3\n[database]\nname = fromfile\n");
+    dir.write(".env",
+              "# comment\nMFO_SERVER_THREADS = 6\nexport "
+              "MFO_DATABASE_NAME=\"fromdotenv\"\nFLASK_SECRET_KEY=seedkey\nOTHER=1\n");
     ::setenv("MFO_SERVER_THREADS", "9", 1);
     const Config c = load_config(f);
     ::unsetenv("MFO_SERVER_THREADS");
-    BOOST_TEST(c.threads == 9);                    // environment beats .env
+    BOOST_TEST(c.threads == 9);                   // environment beats .env
     BOOST_TEST(c.database.name == "fromdotenv");  // .env beats the file
     BOOST_TEST(c.workers == 3);
     BOOST_TEST(c.secret_key == "seedkey");  // the seed's variable name
@@ -94,9 +98,19 @@ BOOST_AUTO_TEST_CASE(environment_and_dotenv_override_the_file) {
     BOOST_TEST(err == "environment MFO_SERVER_WORKERS: workers: expected a number, got \"x\"");
 }
 
+BOOST_AUTO_TEST_CASE(argon2_max_concurrent_defaults_to_the_cpus) {
+    BOOST_TEST(load_config(MFO_SOURCE_DIR "/conf/mfo.conf").argon2_max_concurrent == 0u);
+    TempDir dir;
+    auto f = dir.write("conf/a.conf", "[security]\nargon2_max_concurrent = 3\n");
+    BOOST_TEST(load_config(f).argon2_max_concurrent == 3u);
+    f = dir.write("conf/b.conf", "[security]\nargon2_max_concurrent = -1\n");
+    BOOST_TEST(error_of(f).find(f + ":2: argon2_max_concurrent:") == 0u, error_of(f));
+}
+
 BOOST_AUTO_TEST_CASE(production_needs_a_real_secret) {
     TempDir dir;
-    Config c = load_config(dir.write("conf/p.conf", "[app]\nenvironment = production\nsecret_key_file =\n"));
+    Config c = load_config(
+        dir.write("conf/p.conf", "[app]\nenvironment = production\nsecret_key_file =\n"));
     BOOST_CHECK_THROW(validate_for_start(c), ConfigError);
     c.secret_key = "abcdFakeKey1234";
     BOOST_CHECK_THROW(validate_for_start(c), ConfigError);

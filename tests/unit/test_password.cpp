@@ -1,9 +1,15 @@
 // argon2id hashing and the password policy.
 
+#include <argon2.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "password_hasher.hpp"
 #include "password_policy.hpp"
@@ -19,6 +25,24 @@ const Argon2Params kFast{1024, 1, 1};
 
 PasswordHasher plain_hasher(Argon2Params params = kFast) {
     return PasswordHasher(params, "");
+}
+
+// libargon2's own encoder, with a salt of `salt_bytes` bytes.
+std::string stock_hash(const std::string& pw, Argon2Params p, std::size_t salt_bytes = 16,
+                       std::size_t hash_bytes = 32, std::uint32_t version = ARGON2_VERSION_13) {
+    const std::string salt(salt_bytes, 's');
+    std::vector<char> out(argon2_encodedlen(p.iterations, p.memory_kib, p.parallelism,
+                                            static_cast<std::uint32_t>(salt_bytes),
+                                            static_cast<std::uint32_t>(hash_bytes), Argon2_id));
+    const int rc = argon2_hash(p.iterations, p.memory_kib, p.parallelism, pw.data(), pw.size(),
+                               salt.data(), salt.size(), nullptr, hash_bytes, out.data(),
+                               out.size(), Argon2_id, static_cast<argon2_version>(version));
+    BOOST_REQUIRE_EQUAL(rc, ARGON2_OK);
+    return out.data();
+}
+
+int stock_verify(const std::string& pw, const std::string& phc) {
+    return argon2id_verify(phc.c_str(), pw.data(), pw.size());
 }
 
 // A password of `n` code points made of `unit` repeated.
@@ -128,6 +152,109 @@ BOOST_AUTO_TEST_CASE(malformed_and_foreign_hashes_fail) {
                               "29dFnTvUOZ/SZoloNoFcqKDsuZoFW4DcCL56y8+kAzY"));
     BOOST_TEST(
         !hasher.verify("pw", "$2b$12$abcdefghijklmnopqrstuuJ3OUnOqlxqM4e5n8Jf6h2Zl7r2QYzG6"));
+}
+
+BOOST_AUTO_TEST_CASE(stock_libargon2_verifies_our_hashes) {
+    for (const Argon2Params p :
+         {kFast, Argon2Params{2048, 2, 1}, Argon2Params{256, 1, 2}, Argon2Params{1024, 3, 4}}) {
+        const auto hasher = plain_hasher(p);
+        const std::string phc = hasher.hash("goodpass1");
+        BOOST_TEST(stock_verify("goodpass1", phc) == ARGON2_OK, phc);
+        BOOST_TEST(stock_verify("goodpass2", phc) == ARGON2_VERIFY_MISMATCH, phc);
+        BOOST_TEST(hasher.verify("goodpass1", phc));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(we_verify_stock_libargon2_hashes) {
+    const auto hasher = plain_hasher();
+    for (const Argon2Params p : {kFast, Argon2Params{256, 1, 2}, Argon2Params{4096, 4, 3}}) {
+        for (const std::size_t salt_bytes : {8u, 12u, 16u, 17u, 48u}) {
+            for (const std::size_t hash_bytes : {4u, 16u, 32u, 64u}) {
+                const std::string phc = stock_hash("goodpass1", p, salt_bytes, hash_bytes);
+                BOOST_TEST(hasher.verify("goodpass1", phc), phc);
+                BOOST_TEST(!hasher.verify("goodpass2", phc), phc);
+            }
+        }
+    }
+    // What the stock encoder makes at the configured cost is what we make.
+    const std::string stock = stock_hash("goodpass1", kFast);
+    BOOST_TEST(!hasher.needs_rehash(stock));
+}
+
+BOOST_AUTO_TEST_CASE(costs_beyond_four_times_the_configured_ones_are_refused) {
+    const auto hasher = plain_hasher();  // m=1024, t=1
+    BOOST_TEST(hasher.verify("pw", stock_hash("pw", {4096, 4, 1})));
+    BOOST_TEST(!hasher.verify("pw", stock_hash("pw", {4104, 1, 1})));
+    BOOST_TEST(!hasher.verify("pw", stock_hash("pw", {1024, 5, 1})));
+    // Never allocated: 4 TiB and 2^32-1 passes.
+    for (const std::string hostile : {"$argon2id$v=19$m=4294967295,t=1,p=1$c2FsdHNhbHRzYWx0$"
+                                      "H5rnCvoHJK5J3ADJ9mc9NL74Ow2lIMZ5zI+CyR256y0",
+                                      "$argon2id$v=19$m=1024,t=4294967295,p=1$c2FsdHNhbHRzYWx0$"
+                                      "H5rnCvoHJK5J3ADJ9mc9NL74Ow2lIMZ5zI+CyR256y0",
+                                      "$argon2id$v=19$m=1024,t=1,p=16777215$c2FsdHNhbHRzYWx0$"
+                                      "H5rnCvoHJK5J3ADJ9mc9NL74Ow2lIMZ5zI+CyR256y0"}) {
+        BOOST_TEST(!hasher.verify("pw", hostile), hostile);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(malformed_hashes_fail_without_throwing) {
+    const auto hasher = plain_hasher();
+    const std::string phc = hasher.hash("pw");
+    BOOST_REQUIRE(hasher.verify("pw", phc));
+    // Every truncation.
+    for (std::size_t n = 0; n < phc.size(); ++n) {
+        BOOST_CHECK_NO_THROW(BOOST_TEST(!hasher.verify("pw", phc.substr(0, n)), n));
+    }
+    const std::string rest = phc.substr(std::string("$argon2id$v=19").size());
+    const std::string salt_and_hash = phc.substr(phc.find(",p=1$") + 4);
+    for (const std::string& bad : std::vector<std::string>{
+             "$argon2i" + phc.substr(9),           // argon2i
+             "$argon2d" + phc.substr(9),           // argon2d
+             "$argon2id$v=16" + rest,              // other version
+             "$argon2id" + rest,                   // implied v=16
+             phc + "=",                            // padding
+             phc + "$",                            // extra field
+             phc.substr(0, phc.size() - 1) + "!",  // not base64
+             phc.substr(0, phc.size() - 1) + "-",  // base64url
+             phc + "A",                            // 1 mod 4
+             "$argon2id$v=19$m=1024,t=1,p=1$!!!!$" + phc.substr(phc.size() - 43),
+             "$argon2id$v=19$m=1024,t=1,p=1" + salt_and_hash + std::string(1, '\0'),
+             "$argon2id$v=19$m=1024,t=1,p=1,keyid=AAAA" + salt_and_hash,
+             std::string(5000, '$'),
+         }) {
+        BOOST_CHECK_NO_THROW(BOOST_TEST(!hasher.verify("pw", bad), bad));
+    }
+    // A real argon2id hash of version 1.0 (v=16): libargon2 takes it, we do not.
+    const std::string v16 = stock_hash("pw", kFast, 16, 32, ARGON2_VERSION_10);
+    BOOST_REQUIRE(v16.rfind("$argon2id$v=16$", 0) == 0u);
+    BOOST_TEST(stock_verify("pw", v16) == ARGON2_OK);
+    BOOST_TEST(!hasher.verify("pw", v16));
+    BOOST_CHECK_NO_THROW(hasher.dummy_verify("pw"));
+}
+
+BOOST_AUTO_TEST_CASE(bound_on_concurrent_hashes) {
+    BOOST_TEST(plain_hasher().max_concurrent() ==
+               static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN))));
+    const PasswordHasher hasher(Argon2Params{1024, 1, 1, 2}, "pepper");
+    BOOST_TEST(hasher.max_concurrent() == 2u);
+    const PasswordHasher copy = hasher;
+    BOOST_TEST(copy.max_concurrent() == 2u);
+
+    // 8 threads through 2 slots: every hash verifies, none is refused.
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 4; ++i) {
+                const std::string pw = "password-" + std::to_string(t) + "-" + std::to_string(i);
+                const std::string phc = (i % 2 ? copy : hasher).hash(pw);
+                if (hasher.verify(pw, phc) && !copy.verify(pw + "x", phc)) ++good;
+                hasher.dummy_verify(pw);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    BOOST_TEST(good.load() == 32);
 }
 
 BOOST_AUTO_TEST_CASE(needs_rehash_for_other_parameters) {
