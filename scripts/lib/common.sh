@@ -280,12 +280,24 @@ mfo_pidfile_alive() {
 mfo_spawn() {
     local pidfile=$1 logfile=$2
     shift 2
+    mfo_rotate_big_log "$logfile"
     # The subshell execs setsid, which (not a group leader) execs CMD: $! is
     # CMD's pid.
     (cd "${MFO_SPAWN_CWD:-.}" && exec setsid "$@") </dev/null >>"$logfile" 2>&1 &
     MFO_SPAWNED_PID=$!
     MFO_OWN_PIDS+=("$MFO_SPAWNED_PID")
     printf '%s\n' "$MFO_SPAWNED_PID" >"$pidfile"
+}
+
+# mfo_rotate_big_log FILE: at a (re)start, move FILE to FILE.1 (replacing
+# it) when it holds more than 64 MiB: the pool writes a line per request, and
+# a few benchmark runs would otherwise fill the disk under var/log/.
+mfo_rotate_big_log() {
+    local size
+    size=$(stat -c %s "$1" 2>/dev/null) || return 0
+    if (( size > 64 * 1024 * 1024 )); then
+        mv -f "$1" "$1.1"
+    fi
 }
 
 # _mfo_group_alive PGID: some non-zombie process is in group PGID (zombies

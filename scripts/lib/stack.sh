@@ -271,6 +271,7 @@ mfo_stack_start_nginx() {
         return 1
     fi
     mfo_log "starting nginx on 127.0.0.1:$port"
+    mfo_rotate_big_log "$MFO_STACK_LOG_DIR/nginx-access.log"
     mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/nginx.out" "$nginx" "${args[@]}"
     if ! mfo_wait_http "http://127.0.0.1:$port/login" 30 "$MFO_SPAWNED_PID"; then
         mfo_tail_log "$MFO_STACK_LOG_DIR/nginx.out"
