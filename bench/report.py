@@ -201,7 +201,7 @@ def assemble(d, out, check):
         scale = {"seed": read_json(os.path.join(sdir, "seed.json")),
                  "purge": read_json(os.path.join(sdir, "purge.json")),
                  "removed": read_json(os.path.join(sdir, "remove.json"))}
-        for name in ("explain_session_lookup", "explain_purge_delete"):
+        for name in ("explain_session_lookup", "explain_purge_absolute", "explain_purge_idle"):
             p = os.path.join(sdir, name + ".tsv")
             if os.path.exists(p):
                 rows = [l.rstrip("\n").split("\t") for l in open(p, encoding="utf-8") if l.strip()]
@@ -383,7 +383,7 @@ def print_table(r):
               % (seed.get("users"), seed.get("sessions"), seed.get("live_sessions"),
                  seed.get("seconds"), fmt_ratio(sc.get("ratio_to_empty")),
                  fmt_ratio(sc.get("cpu_ratio_to_empty"))))
-        for name in ("explain_session_lookup", "explain_purge_delete"):
+        for name in ("explain_session_lookup", "explain_purge_absolute", "explain_purge_idle"):
             if sc.get(name):
                 print("  %s:" % name)
                 for row in sc[name]:
