@@ -32,6 +32,14 @@ void ToolContext::warn(const std::string& message) {
     err_ << tool_ << ": warning: " << message << std::endl;
 }
 
+Database& app_db(ToolContext& ctx) {
+    return ctx.database(DbAccount::app);
+}
+
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
+
 namespace {
 
 const OptionSpec kConfigOption{"--config", "", "FILE",

@@ -1,6 +1,7 @@
 #pragma once
-// What the admin tools share: subcommand dispatch, --help, --config, and the
-// one-line error and exit status of every failure.
+// What the admin tools share: subcommand dispatch, --help, --config, the
+// database connections, quoting names in messages, and the one-line error and
+// exit status of every failure.
 //
 // Exit status: 0 done, 1 the operation failed (no such user or role,
 // duplicate, database error or unavailable, bad configuration), 2 usage.
@@ -57,6 +58,12 @@ class ToolContext {
     std::unique_ptr<Database> app_db_;
     std::unique_ptr<Database> admin_db_;
 };
+
+// The application's account (data only): what mfo-users and mfo-roles use.
+Database& app_db(ToolContext& ctx);
+
+// "name" with its double quotes, as the seed's messages show names.
+std::string quoted(const std::string& s);
 
 constexpr std::size_t kAnyNumber = std::numeric_limits<std::size_t>::max();
 

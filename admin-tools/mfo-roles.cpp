@@ -15,14 +15,6 @@ namespace {
 using namespace mfo;
 using namespace mfo::cli;
 
-Database& app_db(ToolContext& ctx) {
-    return ctx.database(DbAccount::app);
-}
-
-std::string quoted(const std::string& s) {
-    return "\"" + s + "\"";
-}
-
 // "a,b" "c" -> {a, b, c}: each argument may itself be a comma list.
 std::vector<std::string> permissions_of(const std::vector<std::string>& args, std::size_t from) {
     std::vector<std::string> names;

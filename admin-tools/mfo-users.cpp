@@ -19,14 +19,6 @@ namespace {
 using namespace mfo;
 using namespace mfo::cli;
 
-Database& app_db(ToolContext& ctx) {
-    return ctx.database(DbAccount::app);
-}
-
-std::string quoted(const std::string& s) {
-    return "\"" + s + "\"";
-}
-
 // Reads the new password from the options (or the terminal) and applies the
 // one password policy of the CLI and /register.
 std::string new_password(ToolContext& ctx, const ParsedArgs& args) {
