@@ -187,6 +187,17 @@ std::uint64_t count_rows(Database& db, const std::string& table) {
     return rs->next() ? rs->getUInt64(1) : 0;
 }
 
+std::uint64_t count_audit_rows(Database& db, const std::string& actor, const std::string& action,
+                               const std::string& target) {
+    auto& st =
+        db.prepare("SELECT COUNT(*) FROM audit_log WHERE actor = ? AND action = ? AND target = ?");
+    st.setString(1, actor);
+    st.setString(2, action);
+    st.setString(3, target);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+    return rs->next() ? rs->getUInt64(1) : 0;
+}
+
 void delete_user(Database& db, const std::string& email) {
     auto& st = db.prepare("DELETE FROM users WHERE email = ?");
     st.setString(1, email);

@@ -64,6 +64,9 @@ std::string insert_session(Database& db, std::uint64_t user_id, const std::strin
 std::uint64_t count_sessions(Database& db, std::uint64_t user_id);
 bool session_exists(Database& db, const std::string& id);
 std::uint64_t count_rows(Database& db, const std::string& table);
+// audit_log rows by `actor` (e.g. "cli:mfo-users") of `action` on `target`.
+std::uint64_t count_audit_rows(Database& db, const std::string& actor, const std::string& action,
+                               const std::string& target);
 
 // Removes what a test made in the shared application database.
 void delete_user(Database& db, const std::string& email);

@@ -1,9 +1,6 @@
 // mfo-roles, run as a program: output, exit status and what it changed.
 
-#include <cppconn/resultset.h>
-
 #include <boost/test/unit_test.hpp>
-#include <memory>
 
 #include "app_data_fixture.hpp"
 #include "tool_expectations.hpp"
@@ -17,15 +14,8 @@ CommandResult mfo_roles(const std::vector<std::string>& args) {
     return run_tool("mfo-roles", args);
 }
 
-std::uint64_t audit_count(Database& db, const std::string& action, const std::string& target) {
-    auto& st = db.prepare(
-        "SELECT COUNT(*) FROM audit_log WHERE actor = 'cli:mfo-roles' AND action = ? AND "
-        "target = ?");
-    st.setString(1, action);
-    st.setString(2, target);
-    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-    return rs->next() ? rs->getUInt64(1) : 0;
-}
+// The actor of the audit rows the tool writes.
+const std::string kActor = "cli:mfo-roles";
 
 }  // namespace
 
@@ -40,7 +30,7 @@ BOOST_AUTO_TEST_CASE(create_role_like_the_seed) {
     BOOST_REQUIRE(role.has_value());
     BOOST_TEST(role->description == "Testers");
     BOOST_TEST((role->permissions == std::vector<std::string>{"read", "test"}));
-    BOOST_TEST(audit_count(app, "role.create", name) == 1u);
+    BOOST_TEST(count_audit_rows(app, kActor, "role.create", name) == 1u);
 
     const auto plain = role_name_for("plain");
     BOOST_TEST(mfo_roles({"create", plain}).status == 0);
@@ -82,8 +72,8 @@ BOOST_AUTO_TEST_CASE(add_and_remove_role_like_the_seed) {
     BOOST_TEST(user(email).roles.empty());
     expect_failure(mfo_roles({"remove", email, role}), 1,
                    "mfo-roles: error: Cannot remove role from user.");
-    BOOST_TEST(audit_count(app, "role.add", email) == 1u);
-    BOOST_TEST(audit_count(app, "role.remove", email) == 1u);
+    BOOST_TEST(count_audit_rows(app, kActor, "role.add", email) == 1u);
+    BOOST_TEST(count_audit_rows(app, kActor, "role.remove", email) == 1u);
 
     const auto nobody = "nobody-" + unique_suffix() + "@example.com";
     const auto no_role = "T_none_" + unique_suffix();
@@ -123,7 +113,7 @@ BOOST_AUTO_TEST_CASE(add_and_remove_permissions) {
     BOOST_TEST(r.out == "Permissions of role \"" + role +
                             "\" changed: audit,deploy,read,write -> audit,write.\n");
     BOOST_TEST((find_role(app, role)->permissions == std::vector<std::string>{"audit", "write"}));
-    BOOST_TEST(audit_count(app, "role.permissions_add", role) == 1u);
+    BOOST_TEST(count_audit_rows(app, kActor, "role.permissions_add", role) == 1u);
 
     expect_failure(mfo_roles({"add-permissions", "T_none_" + unique_suffix(), "x"}), 1,
                    "mfo-roles: error: Cannot find role.");

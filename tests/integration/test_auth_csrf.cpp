@@ -11,16 +11,6 @@ using namespace mfo::test::auth_tests;
 
 namespace {
 
-std::string page_token(HttpClient& client) {
-    const HttpResponse home = client.get("/");
-    const std::string token = input_value(home.body, "csrf_token");
-    if (home.status != 200 || token.empty()) {
-        throw std::runtime_error("GET / gave " + std::to_string(home.status) +
-                                 " without a csrf_token");
-    }
-    return token;
-}
-
 // A POST /login that must be refused before the credentials are looked at.
 void check_refused_login(const HttpResponse& r, HttpClient& client, int status,
                          const std::string& message) {

@@ -117,6 +117,18 @@ inline std::string current_email(HttpClient& client) {
     return user ? user->at("email").get<std::string>() : std::string();
 }
 
+// The CSRF token of a logged-in client, from the log-out form every page
+// carries (what a browser would submit).
+inline std::string page_token(HttpClient& client) {
+    const HttpResponse home = client.get("/");
+    const std::string token = input_value(home.body, "csrf_token");
+    if (home.status != 200 || token.empty()) {
+        throw std::runtime_error("GET / gave " + std::to_string(home.status) +
+                                 " without a csrf_token");
+    }
+    return token;
+}
+
 // A fresh client (empty jar) holding only the session cookie `token`: a
 // replay of a saved cookie, as an attacker who copied it would send it.
 inline HttpClient replay_client(const std::string& base_url, const std::string& token,

@@ -24,18 +24,6 @@ std::string session_token(HttpClient& client) {
     return it == client.cookies().end() ? std::string() : it->second;
 }
 
-// The CSRF token of a logged-in client, from the log-out form every page
-// carries (what a browser would submit).
-std::string page_token(HttpClient& client) {
-    const HttpResponse home = client.get("/");
-    const std::string token = input_value(home.body, "csrf_token");
-    if (home.status != 200 || token.empty()) {
-        throw std::runtime_error("GET / gave " + std::to_string(home.status) +
-                                 " without a csrf_token");
-    }
-    return token;
-}
-
 // GET /api/me with only `token` as session cookie: who it authenticates ("" for
 // nobody), and whether the answer told the browser to drop the cookie.
 struct Replay {
