@@ -1,7 +1,5 @@
 #include "request_params.hpp"
 
-#include <algorithm>
-#include <cstdint>
 #include <cstring>
 
 namespace mfo {
@@ -22,28 +20,6 @@ constexpr std::array<std::string_view, RequestParams::count> kNames = {
     "HTTP_X_REQUESTED_WITH",
 };
 
-constexpr std::size_t kLongestName = [] {
-    std::size_t longest = 0;
-    for (std::string_view name : kNames) longest = std::max(longest, name.size());
-    return longest;
-}();
-
-// The params of each name length: an environment name is compared only with
-// the few of its own length.
-struct SameLength {
-    std::array<std::uint8_t, 8> params{};
-    std::size_t count = 0;
-};
-
-constexpr std::array<SameLength, kLongestName + 1> kByLength = [] {
-    std::array<SameLength, kLongestName + 1> table{};
-    for (std::size_t i = 0; i < kNames.size(); ++i) {
-        SameLength& same = table[kNames[i].size()];
-        same.params[same.count++] = static_cast<std::uint8_t>(i);  // a full bucket fails to compile
-    }
-    return table;
-}();
-
 }  // namespace
 
 std::string_view RequestParams::name_of(Name name) {
@@ -57,14 +33,9 @@ RequestParams read_request_params(const char* const* envp) {
         const char* entry = *envp;
         const char* eq = std::strchr(entry, '=');  // the name ends at the first '='
         if (!eq) continue;
-        const auto length = static_cast<std::size_t>(eq - entry);
-        if (length > kLongestName) continue;
-        const std::string_view name(entry, length);
-        const SameLength& same = kByLength[length];
-        for (std::size_t k = 0; k < same.count; ++k) {
-            const std::size_t i = same.params[k];
-            // The last letter tells most names of one length apart.
-            if (kNames[i].back() != name.back() || kNames[i] != name) continue;
+        const std::string_view name(entry, static_cast<std::size_t>(eq - entry));
+        for (std::size_t i = 0; i < kNames.size(); ++i) {
+            if (kNames[i] != name) continue;
             if (!params.values[i]) params.values[i] = eq + 1;
             break;
         }

@@ -120,13 +120,7 @@ inline std::string current_email(HttpClient& client) {
 // The CSRF token of a logged-in client, from the log-out form every page
 // carries (what a browser would submit).
 inline std::string page_token(HttpClient& client) {
-    const HttpResponse home = client.get("/");
-    const std::string token = input_value(home.body, "csrf_token");
-    if (home.status != 200 || token.empty()) {
-        throw std::runtime_error("GET / gave " + std::to_string(home.status) +
-                                 " without a csrf_token");
-    }
-    return token;
+    return form_token(client, "/");
 }
 
 // A fresh client (empty jar) holding only the session cookie `token`: a

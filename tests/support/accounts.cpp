@@ -161,14 +161,18 @@ void remove_role(const std::string& email, const std::string& role) {
     run_admin_tool_ok("mfo-roles", {"remove", email, role});
 }
 
-std::string login_form_token(HttpClient& client) {
-    const HttpResponse page = client.get("/login");
+std::string form_token(HttpClient& client, const std::string& path) {
+    const HttpResponse page = client.get(path);
     const std::string token = input_value(page.body, "csrf_token");
     if (page.status != 200 || token.empty()) {
-        throw std::runtime_error("GET /login gave status " + std::to_string(page.status) +
+        throw std::runtime_error("GET " + path + " gave status " + std::to_string(page.status) +
                                  " without a csrf_token field");
     }
     return token;
+}
+
+std::string login_form_token(HttpClient& client) {
+    return form_token(client, "/login");
 }
 
 HttpResponse login(HttpClient& client, const std::string& email, const std::string& password,

@@ -59,9 +59,11 @@ void revoke_account_sessions(const std::string& email);
 void grant_role(const std::string& email, const std::string& role);
 void remove_role(const std::string& email, const std::string& role);
 
-// The csrf_token of the login form, as a browser gets it: GET /login (which
-// sets the pre-session cookie in the client's jar). Throws when the page has
-// no token (e.g. the client is already logged in: GET /login redirects).
+// The csrf_token field of the form on page `path`, as a browser gets it;
+// throws unless GET `path` answers 200 with a token.
+std::string form_token(HttpClient& client, const std::string& path);
+// The login form's (GET /login also sets the pre-session cookie in the
+// client's jar). Throws e.g. when the client is logged in (it redirects).
 std::string login_form_token(HttpClient& client);
 
 // GET /login, then POST /login with email, password, the form's csrf_token and
