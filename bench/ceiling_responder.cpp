@@ -121,7 +121,7 @@ Options parse(int argc, char** argv) {
 }
 
 // The response mfo-fcgi sends for a page with user data (see
-// fcgi-app/response.cpp), with a filler body of the requested size.
+// fcgi-app/http/response.cpp), with a filler body of the requested size.
 std::string make_response(long body_bytes) {
     std::string body;
     body.reserve(static_cast<std::size_t>(body_bytes));

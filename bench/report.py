@@ -2,7 +2,7 @@
 """Helpers of scripts/bench (standard library only).
 
     report.py session-query FILE        print the session lookup query of
-                                        fcgi-app/session_store.cpp
+                                        fcgi-app/auth/session_store.cpp
     report.py assemble DIR OUT [--check]
                                         read the raw measurements scripts/bench
                                         left in DIR, write OUT (JSON), print

@@ -1,7 +1,7 @@
 // Idle, absolute and "remember me" expiry, on a private pool configured in
 // seconds (idle 3 s, absolute 8 s, remember 6 s).
 //
-// How the app keeps time (fcgi-app/session_store.cpp): a session is created
+// How the app keeps time (fcgi-app/auth/session_store.cpp): a session is created
 // with idle_expires_at = now + idle (capped by the absolute expiry) and
 // absolute_expires_at = now + absolute; a request writes last_seen_at, and
 // slides idle_expires_at to now + idle (still capped), only when the last
