@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "password_policy.hpp"
+#include "utf8_text.hpp"
 
 namespace mfo::cli {
 

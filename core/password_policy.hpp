@@ -9,7 +9,7 @@
 namespace mfo {
 
 class PasswordPolicy {
-public:
+  public:
     static constexpr std::size_t kMinLength = 8;
     static constexpr std::size_t kMaxLength = 128;
 
@@ -22,11 +22,8 @@ public:
     std::optional<std::string> check(std::string_view password) const;
     std::size_t common_count() const { return common_.size(); }
 
-private:
+  private:
     std::unordered_set<std::string> common_;
 };
-
-// Number of Unicode code points, or nullopt when `s` is not valid UTF-8.
-std::optional<std::size_t> utf8_length(std::string_view s);
 
 }  // namespace mfo

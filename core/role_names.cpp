@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "password_policy.hpp"
+#include "utf8_text.hpp"
 
 namespace mfo {
 

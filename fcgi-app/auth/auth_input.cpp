@@ -1,8 +1,8 @@
-#include "auth_input.hpp"
+#include "auth/auth_input.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "http_error.hpp"
+#include "http/http_error.hpp"
 
 namespace mfo {
 
@@ -19,7 +19,9 @@ std::string json_string(const nlohmann::json& body, const char* name) {
     return it->get<std::string>();
 }
 
-bool truthy(const std::string& v) { return v == "y" || v == "on" || v == "true" || v == "1"; }
+bool truthy(const std::string& v) {
+    return v == "y" || v == "on" || v == "true" || v == "1";
+}
 
 }  // namespace
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "request.hpp"
+#include "http/request.hpp"
 
 namespace mfo {
 

@@ -1,6 +1,6 @@
-#include "auth_session.hpp"
+#include "auth/auth_session.hpp"
 
-#include "csrf.hpp"
+#include "auth/csrf.hpp"
 #include "user_store.hpp"
 
 namespace mfo {
@@ -9,9 +9,8 @@ std::string start_session(RequestContext& ctx, Response& response, std::uint64_t
                           const std::string& email, bool remember) {
     const auto& app = ctx.app;
     if (ctx.session) app.sessions.destroy(ctx.db, ctx.session->id);
-    const NewSession created =
-        app.sessions.create(ctx.db, user_id, remember, ctx.req.header("user-agent"),
-                            ctx.req.remote_addr);
+    const NewSession created = app.sessions.create(
+        ctx.db, user_id, remember, ctx.req.header("user-agent"), ctx.req.remote_addr);
     ctx.db.write([&](Database& db) {
         record_login(db, user_id, ctx.req.remote_addr);
         audit(db, user_id, "web", "login", email, ctx.req.remote_addr);

@@ -1,4 +1,4 @@
-#include "csrf.hpp"
+#include "auth/csrf.hpp"
 
 #include <optional>
 
@@ -65,18 +65,22 @@ CsrfCheck check_csrf(const RequestContext& ctx, const std::string& supplied) {
 
 std::string csrf_message(CsrfCheck check) {
     switch (check) {
-        case CsrfCheck::missing: return "The CSRF token is missing.";
-        case CsrfCheck::invalid: return "The CSRF token is invalid.";
-        case CsrfCheck::no_session: return "The CSRF tokens do not match.";
-        case CsrfCheck::ok: break;
+        case CsrfCheck::missing:
+            return "The CSRF token is missing.";
+        case CsrfCheck::invalid:
+            return "The CSRF token is invalid.";
+        case CsrfCheck::no_session:
+            return "The CSRF tokens do not match.";
+        case CsrfCheck::ok:
+            break;
     }
     return "";
 }
 
 void clear_pre_session(const RequestContext& ctx, Response& response) {
     if (ctx.req.cookie(ctx.cookie_name(kPreSessionCookie))) {
-        response.set_cookie(SetCookie::expire(ctx.cookie_name(kPreSessionCookie),
-                                              ctx.cookie_secure()));
+        response.set_cookie(
+            SetCookie::expire(ctx.cookie_name(kPreSessionCookie), ctx.cookie_secure()));
     }
 }
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "request_context.hpp"
-#include "response.hpp"
+#include "context/request_context.hpp"
+#include "http/response.hpp"
 
 namespace mfo {
 

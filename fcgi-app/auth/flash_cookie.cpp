@@ -1,4 +1,4 @@
-#include "flash_cookie.hpp"
+#include "auth/flash_cookie.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "renderer.hpp"
-#include "request_context.hpp"
-#include "response.hpp"
+#include "context/request_context.hpp"
+#include "http/response.hpp"
+#include "render/flash.hpp"
 
 namespace mfo {
 

@@ -1,4 +1,4 @@
-#include "login_throttle.hpp"
+#include "auth/login_throttle.hpp"
 
 #include <algorithm>
 #include <memory>

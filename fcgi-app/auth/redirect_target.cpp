@@ -1,6 +1,6 @@
-#include "redirect_target.hpp"
+#include "auth/redirect_target.hpp"
 
-#include "form_parser.hpp"
+#include "http/form_parser.hpp"
 
 namespace mfo {
 

@@ -1,4 +1,4 @@
-#include "session_store.hpp"
+#include "auth/session_store.hpp"
 
 #include <algorithm>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "signed_value.hpp"
+#include "auth/signed_value.hpp"
 
 #include "crypto.hpp"
 

@@ -1,4 +1,4 @@
-#include "app_context.hpp"
+#include "context/app_context.hpp"
 
 #include <fstream>
 #include <sstream>

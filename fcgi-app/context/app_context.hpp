@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "access_rules.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/session_store.hpp"
+#include "auth/signed_value.hpp"
 #include "config.hpp"
-#include "login_throttle.hpp"
 #include "password_hasher.hpp"
 #include "password_policy.hpp"
-#include "renderer.hpp"
-#include "session_store.hpp"
-#include "signed_value.hpp"
+#include "render/renderer.hpp"
 
 namespace mfo {
 
@@ -33,6 +33,6 @@ struct AppContext {
 // lasts as long as the supervisor). `test_routes_available`: the binary has
 // the test-only routes, which config `test_routes` may then enable.
 std::shared_ptr<const AppContext> load_app_context(const Config& config,
-                                                  bool test_routes_available = false);
+                                                   bool test_routes_available = false);
 
 }  // namespace mfo

@@ -1,4 +1,4 @@
-#include "request_context.hpp"
+#include "context/request_context.hpp"
 
 namespace mfo {
 
@@ -8,9 +8,12 @@ std::string RequestContext::cookie_name(const std::string& base) const {
 
 bool RequestContext::cookie_secure() const {
     switch (app.config.cookie_secure) {
-        case CookieSecure::always: return true;
-        case CookieSecure::never: return false;
-        case CookieSecure::automatic: return req.https;
+        case CookieSecure::always:
+            return true;
+        case CookieSecure::never:
+            return false;
+        case CookieSecure::automatic:
+            return req.https;
     }
     return req.https;
 }

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "app_context.hpp"
+#include "auth/session_store.hpp"
+#include "context/app_context.hpp"
 #include "database.hpp"
-#include "renderer.hpp"
-#include "request.hpp"
-#include "session_store.hpp"
+#include "http/request.hpp"
+#include "render/renderer.hpp"
 
 namespace mfo {
 
@@ -26,8 +26,8 @@ struct RequestContext {
     const AccessRule* rule = nullptr;
     std::map<std::string, std::string> params;  // {name} segments of the route
 
-    std::vector<Flash> flashes;       // read from the flash cookie
-    bool flash_cookie_seen = false;   // the response must clear it once shown
+    std::vector<Flash> flashes;         // read from the flash cookie
+    bool flash_cookie_seen = false;     // the response must clear it once shown
     bool clear_session_cookie = false;  // the cookie named an invalid session
 
     // Cookie names get the __Host- prefix under https.

@@ -1,4 +1,4 @@
-#include "cookies.hpp"
+#include "http/cookies.hpp"
 
 namespace mfo {
 
@@ -14,8 +14,22 @@ bool valid_name(std::string_view name) {
     for (unsigned char c : name) {
         if (c <= 0x20 || c >= 0x7f) return false;
         switch (c) {
-            case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-            case '\\': case '"': case '/': case '[': case ']': case '?': case '=': case '{':
+            case '(':
+            case ')':
+            case '<':
+            case '>':
+            case '@':
+            case ',':
+            case ';':
+            case ':':
+            case '\\':
+            case '"':
+            case '/':
+            case '[':
+            case ']':
+            case '?':
+            case '=':
+            case '{':
             case '}':
                 return false;
             default:

@@ -1,6 +1,6 @@
-#include "form_parser.hpp"
+#include "http/form_parser.hpp"
 
-#include "password_policy.hpp"
+#include "utf8_text.hpp"
 
 namespace mfo {
 
@@ -28,7 +28,9 @@ std::vector<std::string> FormData::get_all(std::string_view name) const {
     return out;
 }
 
-bool is_valid_utf8(std::string_view s) { return utf8_length(s).has_value(); }
+bool is_valid_utf8(std::string_view s) {
+    return utf8_length(s).has_value();
+}
 
 namespace {
 int hex_value(char c) {

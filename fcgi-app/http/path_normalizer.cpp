@@ -1,8 +1,8 @@
-#include "path_normalizer.hpp"
+#include "http/path_normalizer.hpp"
 
 #include <vector>
 
-#include "form_parser.hpp"
+#include "http/form_parser.hpp"
 
 namespace mfo {
 

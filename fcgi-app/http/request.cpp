@@ -1,13 +1,13 @@
-#include "request.hpp"
+#include "http/request.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <utility>
 
-#include "cookies.hpp"
-#include "http_error.hpp"
-#include "path_normalizer.hpp"
+#include "http/cookies.hpp"
+#include "http/http_error.hpp"
+#include "http/path_normalizer.hpp"
 
 namespace mfo {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "form_parser.hpp"
-#include "request_params.hpp"
+#include "http/form_parser.hpp"
+#include "http/request_params.hpp"
 
 namespace mfo {
 

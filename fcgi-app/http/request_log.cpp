@@ -1,4 +1,4 @@
-#include "request_log.hpp"
+#include "http/request_log.hpp"
 
 #include <pthread.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "request_params.hpp"
+#include "http/request_params.hpp"
 
 #include <cstring>
 

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "cookies.hpp"
+#include "http/cookies.hpp"
 
 namespace mfo {
 

@@ -1,16 +1,16 @@
-#include "request_pipeline.hpp"
+#include "pipeline/request_pipeline.hpp"
 
 #include <cppconn/exception.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "auth/flash_cookie.hpp"
 #include "crypto.hpp"
-#include "flash_cookie.hpp"
-#include "form_parser.hpp"
-#include "http_error.hpp"
-#include "page_response.hpp"
-#include "request_log.hpp"
+#include "http/form_parser.hpp"
+#include "http/http_error.hpp"
+#include "http/request_log.hpp"
+#include "views/page_response.hpp"
 
 namespace mfo {
 

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "app_context.hpp"
+#include "context/app_context.hpp"
 #include "database.hpp"
-#include "request.hpp"
-#include "router.hpp"
+#include "http/request.hpp"
+#include "pipeline/router.hpp"
 
 namespace mfo {
 

@@ -1,4 +1,4 @@
-#include "router.hpp"
+#include "pipeline/router.hpp"
 
 namespace mfo {
 

@@ -7,29 +7,29 @@
 #include <string_view>
 #include <vector>
 
-#include "request_context.hpp"
-#include "response.hpp"
+#include "context/request_context.hpp"
+#include "http/response.hpp"
 
 namespace mfo {
 
 using Handler = std::function<Response(RequestContext&)>;
 
 struct RouteMatch {
-    const Handler* handler = nullptr;  // null: 404 or 405
-    bool path_known = false;           // true with a null handler: 405
-    std::string allow;                 // "GET, HEAD, POST" for the Allow header
+    const Handler* handler = nullptr;           // null: 404 or 405
+    bool path_known = false;                    // true with a null handler: 405
+    std::string allow;                          // "GET, HEAD, POST" for the Allow header
     std::map<std::string, std::string> params;  // {name} segments of the pattern
 };
 
 class Router {
-public:
+  public:
     // `path` is literal ("/admin") or a pattern whose `{name}` segments match
     // one path segment each ("/admin/users/{id}"). Literal paths win.
     void add(const std::string& path, const std::vector<std::string>& methods, Handler handler);
     // HEAD is served by the GET handler (the body is dropped when sending).
     RouteMatch find(std::string_view method, std::string_view path) const;
 
-private:
+  private:
     struct Route {
         std::map<std::string, Handler, std::less<>> by_method;
     };

@@ -1,5 +1,5 @@
-#include "router.hpp"
-#include "views.hpp"
+#include "pipeline/router.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 

@@ -1,4 +1,4 @@
-#include "listen_socket.hpp"
+#include "pool/listen_socket.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -59,10 +59,12 @@ ListenSocket ListenSocket::open(const Config& config) {
     if (listen.rfind("unix:", 0) == 0) {
         const std::string path = listen.substr(5);
         sockaddr_un addr{};
-        if (path.size() >= sizeof addr.sun_path) throw std::runtime_error("socket path too long: " + path);
-        struct stat st{};
+        if (path.size() >= sizeof addr.sun_path)
+            throw std::runtime_error("socket path too long: " + path);
+        struct stat st {};
         if (::lstat(path.c_str(), &st) == 0) {
-            if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket");
+            if (!S_ISSOCK(st.st_mode))
+                throw std::runtime_error(path + " exists and is not a socket");
             if (unix_socket_in_use(path)) {
                 throw std::runtime_error("another process is already listening on " + path);
             }
@@ -104,14 +106,16 @@ ListenSocket ListenSocket::open(const Config& config) {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw sys_error("bind " + listen);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        throw sys_error("bind " + listen);
     if (::listen(fd, kBacklog) < 0) throw sys_error("listen " + listen);
     make_nonblocking_cloexec(fd);
     return sock;
 }
 
 ListenSocket::ListenSocket(ListenSocket&& other) noexcept
-    : fd_(other.fd_), unix_path_(std::move(other.unix_path_)),
+    : fd_(other.fd_),
+      unix_path_(std::move(other.unix_path_)),
       description_(std::move(other.description_)) {
     other.fd_ = -1;
     other.unix_path_.clear();

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <iostream>
 
-#include "app_context.hpp"
 #include "config.hpp"
-#include "router.hpp"
-#include "supervisor.hpp"
+#include "context/app_context.hpp"
+#include "pipeline/router.hpp"
+#include "pool/supervisor.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "supervisor.hpp"
+#include "pool/supervisor.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -11,9 +11,9 @@
 #include <fstream>
 #include <map>
 
-#include "listen_socket.hpp"
-#include "request_log.hpp"
-#include "worker_process.hpp"
+#include "http/request_log.hpp"
+#include "pool/listen_socket.hpp"
+#include "pool/worker_process.hpp"
 
 namespace mfo {
 
@@ -34,11 +34,14 @@ struct Slot {
 };
 
 class Supervisor {
-public:
+  public:
     Supervisor(std::string config_path, std::shared_ptr<const AppContext> app, ListenSocket socket,
                int signal_fd, bool test_routes_available)
-        : config_path_(std::move(config_path)), app_(std::move(app)), socket_(std::move(socket)),
-          signal_fd_(signal_fd), test_routes_available_(test_routes_available) {}
+        : config_path_(std::move(config_path)),
+          app_(std::move(app)),
+          socket_(std::move(socket)),
+          signal_fd_(signal_fd),
+          test_routes_available_(test_routes_available) {}
 
     int run() {
         slots_.resize(static_cast<std::size_t>(app_->config.workers));
@@ -53,7 +56,7 @@ public:
         return drain_and_exit();
     }
 
-private:
+  private:
     void spawn(int slot) {
         const pid_t pid = ::fork();
         if (pid < 0) {
@@ -79,9 +82,9 @@ private:
         int timeout = -1;
         for (const auto& s : slots_) {
             if (!s.waiting) continue;
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(s.respawn_at -
-                                                                                  Clock::now())
-                                .count();
+            const auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(s.respawn_at - Clock::now())
+                    .count();
             const int t = static_cast<int>(std::max<long long>(0, ms));
             timeout = timeout < 0 ? t : std::min(timeout, t);
         }
@@ -103,11 +106,18 @@ private:
         signalfd_siginfo info{};
         while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
             switch (info.ssi_signo) {
-                case SIGCHLD: reap(); break;
-                case SIGHUP: reload(); break;
+                case SIGCHLD:
+                    reap();
+                    break;
+                case SIGHUP:
+                    reload();
+                    break;
                 case SIGTERM:
-                case SIGINT: stopping_ = true; break;
-                default: break;
+                case SIGINT:
+                    stopping_ = true;
+                    break;
+                default:
+                    break;
             }
         }
     }
@@ -128,11 +138,10 @@ private:
             const bool quick = Clock::now() - info.started < std::chrono::seconds(5);
             slot.quick_deaths = quick ? slot.quick_deaths + 1 : 0;
             // First death: at once. A worker that keeps dying: 0.5 s, 1 s, ... 30 s.
-            const auto delay =
-                slot.quick_deaths <= 1
-                    ? std::chrono::milliseconds(0)
-                    : std::chrono::milliseconds(
-                          std::min(30'000, 250 << std::min(slot.quick_deaths - 1, 7)));
+            const auto delay = slot.quick_deaths <= 1
+                                   ? std::chrono::milliseconds(0)
+                                   : std::chrono::milliseconds(std::min(
+                                         30'000, 250 << std::min(slot.quick_deaths - 1, 7)));
             log_event("worker " + std::to_string(pid) + " died (" + how + "); respawning in " +
                       std::to_string(delay.count()) + " ms");
             schedule_respawn(info.slot, delay);
@@ -162,19 +171,19 @@ private:
         for (int i = 0; i < app_->config.workers; ++i) spawn(i);
         // The new workers are accepting; the old ones stop taking requests and drain.
         for (pid_t pid : old) ::kill(pid, SIGTERM);
-        log_event("reloaded configuration; " + std::to_string(old.size()) + " old workers draining");
+        log_event("reloaded configuration; " + std::to_string(old.size()) +
+                  " old workers draining");
     }
 
     int drain_and_exit() {
         log_event("stopping: draining workers");
         for (const auto& [pid, info] : workers_) ::kill(pid, SIGTERM);
-        const auto deadline =
-            Clock::now() + std::chrono::seconds(app_->config.drain_timeout + 2);
+        const auto deadline = Clock::now() + std::chrono::seconds(app_->config.drain_timeout + 2);
         bool clean = true;
         while (!workers_.empty()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - Clock::now())
-                                  .count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                    .count();
             if (left <= 0) {
                 for (const auto& [pid, info] : workers_) ::kill(pid, SIGKILL);
                 clean = false;

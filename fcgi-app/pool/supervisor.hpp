@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "app_context.hpp"
+#include "context/app_context.hpp"
 
 namespace mfo {
 

@@ -1,4 +1,4 @@
-#include "worker_process.hpp"
+#include "pool/worker_process.hpp"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "database.hpp"
-#include "request_log.hpp"
-#include "request_params.hpp"
-#include "request_pipeline.hpp"
+#include "http/request_log.hpp"
+#include "http/request_params.hpp"
+#include "pipeline/request_pipeline.hpp"
 
 namespace mfo {
 

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "app_context.hpp"
+#include "context/app_context.hpp"
 
 namespace mfo {
 

@@ -6,14 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "template_values.hpp"
+#include "render/flash.hpp"
+#include "render/template_values.hpp"
 
 namespace mfo {
-
-struct Flash {
-    std::string category;  // info, success, error
-    std::string message;
-};
 
 // What the layout needs besides the page's own content.
 struct PageFrame {
@@ -28,7 +24,7 @@ struct PageFrame {
 };
 
 class Renderer {
-public:
+  public:
     // Loads and parses every template under `templates_dir`; throws
     // ConfigError naming the file that fails.
     explicit Renderer(const std::string& templates_dir);
@@ -42,7 +38,7 @@ public:
 
     static const std::vector<std::string>& template_names();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

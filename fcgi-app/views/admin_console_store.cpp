@@ -1,4 +1,4 @@
-#include "admin_console_store.hpp"
+#include "views/admin_console_store.hpp"
 
 #include <cppconn/resultset.h>
 
@@ -50,7 +50,8 @@ std::uint64_t other_active_admins(Database& db, std::uint64_t user_id) {
 
 void guard_last_admin(Database& db, const UserRecord& target) {
     if (target.active && has_role(target, kAdminRole) && other_active_admins(db, target.id) == 0) {
-        throw ConsoleRefusal(409, "This would leave no active Admin: make another user an Admin first.");
+        throw ConsoleRefusal(409,
+                             "This would leave no active Admin: make another user an Admin first.");
     }
 }
 
@@ -133,8 +134,8 @@ void console_set_active(Database& db, const ConsoleActor& actor, std::uint64_t u
             guard_last_admin(tx, target);
         }
         if (!set_user_active(tx, user_id, active)) {
-            throw ConsoleRefusal(409, std::string("The user is already ") +
-                                          (active ? "active." : "inactive."));
+            throw ConsoleRefusal(
+                409, std::string("The user is already ") + (active ? "active." : "inactive."));
         }
         record(tx, actor, active ? "user.activate" : "user.deactivate", target.email);
     });
@@ -164,8 +165,7 @@ void console_revoke_role(Database& db, const ConsoleActor& actor, std::uint64_t 
     });
 }
 
-std::uint64_t console_end_sessions(Database& db, const ConsoleActor& actor,
-                                   std::uint64_t user_id) {
+std::uint64_t console_end_sessions(Database& db, const ConsoleActor& actor, std::uint64_t user_id) {
     std::uint64_t ended = 0;
     db.transaction([&](Database& tx) {
         const UserRecord target = require_user(tx, user_id);

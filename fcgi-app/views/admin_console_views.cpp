@@ -5,14 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "admin_console_store.hpp"
-#include "auth_input.hpp"
-#include "csrf.hpp"
-#include "flash_cookie.hpp"
-#include "form_parser.hpp"
-#include "http_error.hpp"
-#include "page_response.hpp"
-#include "views.hpp"
+#include "auth/auth_input.hpp"
+#include "auth/csrf.hpp"
+#include "auth/flash_cookie.hpp"
+#include "http/form_parser.hpp"
+#include "http/http_error.hpp"
+#include "views/admin_console_store.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 
@@ -28,7 +28,9 @@ std::string join(const std::vector<std::string>& names, const char* sep = ", ") 
     return out;
 }
 
-std::string or_never(const std::string& when) { return when.empty() ? "never" : when; }
+std::string or_never(const std::string& when) {
+    return when.empty() ? "never" : when;
+}
 
 ConsoleActor actor_of(const RequestContext& ctx) {
     return ConsoleActor{ctx.principal.user_id, ctx.principal.email, ctx.req.remote_addr};
@@ -164,10 +166,12 @@ Response admin_users_page(RequestContext& ctx) {
     }
     const std::string query = search.empty() ? "" : "q=" + percent_encode(search) + "&";
     if (page > 1) {
-        c.add_section("PREV").set("HREF", "/admin/users?" + query + "page=" + std::to_string(page - 1));
+        c.add_section("PREV").set("HREF",
+                                  "/admin/users?" + query + "page=" + std::to_string(page - 1));
     }
     if (page * kUsersPerPage < found.total) {
-        c.add_section("NEXT").set("HREF", "/admin/users?" + query + "page=" + std::to_string(page + 1));
+        c.add_section("NEXT").set("HREF",
+                                  "/admin/users?" + query + "page=" + std::to_string(page + 1));
     }
     return render_page(ctx, PageSpec{"Users", "admin/users.tpl", kAdminCss}, c);
 }
@@ -198,7 +202,8 @@ Response admin_user_page(RequestContext& ctx) {
     for (const auto& r : user->roles) c.add_section("HAS_ROLE").set("ROLE", r);
     bool any_option = false;
     for (const auto& r : roles) {
-        if (std::find(user->roles.begin(), user->roles.end(), r.name) != user->roles.end()) continue;
+        if (std::find(user->roles.begin(), user->roles.end(), r.name) != user->roles.end())
+            continue;
         c.add_section("ROLE_OPTION").set("ROLE", r.name);
         any_option = true;
     }
@@ -236,9 +241,8 @@ Response admin_user_deactivate(RequestContext& ctx) {
 Response admin_user_end_sessions(RequestContext& ctx) {
     const std::uint64_t id = user_id_param(ctx.params["id"]);
     std::uint64_t ended = 0;
-    Response r = apply_change(ctx, "/admin/users/" + std::to_string(id), "", [&] {
-        ended = console_end_sessions(ctx.db, actor_of(ctx), id);
-    });
+    Response r = apply_change(ctx, "/admin/users/" + std::to_string(id), "",
+                              [&] { ended = console_end_sessions(ctx.db, actor_of(ctx), id); });
     if (r.status == 303) {
         queue_flash(ctx, r, Flash{"success", std::to_string(ended) + " sessions ended."});
     }
@@ -257,7 +261,8 @@ Response admin_roles_page(RequestContext& ctx) {
         row.set("FIELD_ID", role.name);
         row.set("DESCRIPTION", role.description);
         row.set("PERMISSIONS", join(role.permissions, ","));
-        row.set("MEMBERS", std::to_string(role.members) + (role.members == 1 ? " member" : " members"));
+        row.set("MEMBERS",
+                std::to_string(role.members) + (role.members == 1 ? " member" : " members"));
     }
     return render_page(ctx, PageSpec{"Roles", "admin/roles.tpl", kAdminCss}, c,
                        std::move(response));
@@ -285,16 +290,14 @@ Response admin_role_update(RequestContext& ctx) {
 Response admin_role_grant(RequestContext& ctx) {
     const std::uint64_t id = user_id_param(ctx.req.form.get_or("user_id"));
     const std::string role = ctx.req.form.get_or("role");
-    return apply_change(ctx, "/admin/users/" + std::to_string(id),
-                        "Role \"" + role + "\" added.",
+    return apply_change(ctx, "/admin/users/" + std::to_string(id), "Role \"" + role + "\" added.",
                         [&] { console_grant_role(ctx.db, actor_of(ctx), id, role); });
 }
 
 Response admin_role_revoke(RequestContext& ctx) {
     const std::uint64_t id = user_id_param(ctx.req.form.get_or("user_id"));
     const std::string role = ctx.req.form.get_or("role");
-    return apply_change(ctx, "/admin/users/" + std::to_string(id),
-                        "Role \"" + role + "\" removed.",
+    return apply_change(ctx, "/admin/users/" + std::to_string(id), "Role \"" + role + "\" removed.",
                         [&] { console_revoke_role(ctx.db, actor_of(ctx), id, role); });
 }
 

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "page_response.hpp"
-#include "views.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 

@@ -3,15 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "auth_input.hpp"
-#include "auth_session.hpp"
-#include "csrf.hpp"
+#include "auth/auth_input.hpp"
+#include "auth/auth_session.hpp"
+#include "auth/csrf.hpp"
+#include "auth/redirect_target.hpp"
 #include "email_address.hpp"
-#include "form_parser.hpp"
-#include "page_response.hpp"
-#include "redirect_target.hpp"
+#include "http/form_parser.hpp"
 #include "user_store.hpp"
-#include "views.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 
@@ -36,8 +36,8 @@ Response login_form(RequestContext& ctx, const std::string& email, const std::st
 Response login_failed(RequestContext& ctx, const AuthInput& in, const std::string& message,
                       int status) {
     if (ctx.req.wants_json()) {
-        return json_reply(status, {{"errors", {message}},
-                                   {"field_errors", {{"password", {message}}}}});
+        return json_reply(status,
+                          {{"errors", {message}}, {"field_errors", {{"password", {message}}}}});
     }
     return login_form(ctx, in.email, in.next, message, status);
 }
@@ -54,7 +54,8 @@ Response login_page(RequestContext& ctx) {
     if (ctx.req.wants_json()) {
         Response response;
         const std::string token = csrf_token_for(ctx, response);
-        Response reply = json_reply(200, {{"csrf_token", token}, {"identity_attributes", {"email"}}});
+        Response reply =
+            json_reply(200, {{"csrf_token", token}, {"identity_attributes", {"email"}}});
         reply.cookies = std::move(response.cookies);
         return reply;
     }
@@ -69,8 +70,8 @@ Response login_submit(RequestContext& ctx) {
     if (const CsrfCheck csrf = check_csrf(ctx, in.csrf_token); csrf != CsrfCheck::ok) {
         const std::string message = csrf_message(csrf);
         if (json) {
-            return json_reply(400, {{"errors", {message}},
-                                    {"field_errors", {{"csrf_token", {message}}}}});
+            return json_reply(
+                400, {{"errors", {message}}, {"field_errors", {{"csrf_token", {message}}}}});
         }
         return login_form(ctx, in.email, in.next, message, 400);
     }

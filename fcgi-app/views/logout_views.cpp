@@ -5,12 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "auth_input.hpp"
-#include "auth_session.hpp"
-#include "csrf.hpp"
-#include "flash_cookie.hpp"
-#include "page_response.hpp"
-#include "views.hpp"
+#include "auth/auth_input.hpp"
+#include "auth/auth_session.hpp"
+#include "auth/csrf.hpp"
+#include "auth/flash_cookie.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 

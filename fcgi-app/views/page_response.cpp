@@ -1,9 +1,9 @@
-#include "page_response.hpp"
+#include "views/page_response.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "csrf.hpp"
-#include "form_parser.hpp"
+#include "auth/csrf.hpp"
+#include "http/form_parser.hpp"
 
 namespace mfo {
 
@@ -52,23 +52,41 @@ Response error_response(RequestContext& ctx, int status, const std::string& mess
     TemplateValues content;
     std::string title;
     switch (status) {
-        case 400: title = "Bad request"; break;
-        case 403: title = "Access forbidden"; break;
-        case 404: title = "Page not found"; break;
-        case 405: title = "Method not allowed"; break;
-        case 409: title = "Not possible"; break;
-        case 413: title = "Request too large"; break;
-        case 429: title = "Too many requests"; break;
-        case 503: title = "Service unavailable"; break;
-        default: status = 500; title = "Something went wrong"; break;
+        case 400:
+            title = "Bad request";
+            break;
+        case 403:
+            title = "Access forbidden";
+            break;
+        case 404:
+            title = "Page not found";
+            break;
+        case 405:
+            title = "Method not allowed";
+            break;
+        case 409:
+            title = "Not possible";
+            break;
+        case 413:
+            title = "Request too large";
+            break;
+        case 429:
+            title = "Too many requests";
+            break;
+        case 503:
+            title = "Service unavailable";
+            break;
+        default:
+            status = 500;
+            title = "Something went wrong";
+            break;
     }
     content.set("MESSAGE", message);
     content.set("REQUEST_ID", ctx.request_id);
     content.set("METHOD", ctx.req.method);
     content.set("ALLOW", allow);
-    return render_page(ctx,
-                       PageSpec{title, "errors/" + std::to_string(status) + ".tpl", {}, status},
-                       content);
+    return render_page(
+        ctx, PageSpec{title, "errors/" + std::to_string(status) + ".tpl", {}, status}, content);
 }
 
 }  // namespace mfo

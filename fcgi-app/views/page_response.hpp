@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "request_context.hpp"
-#include "response.hpp"
-#include "template_values.hpp"
+#include "context/request_context.hpp"
+#include "http/response.hpp"
+#include "render/template_values.hpp"
 
 namespace mfo {
 

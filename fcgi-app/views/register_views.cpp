@@ -2,16 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "auth_input.hpp"
-#include "auth_session.hpp"
-#include "csrf.hpp"
+#include "auth/auth_input.hpp"
+#include "auth/auth_session.hpp"
+#include "auth/csrf.hpp"
+#include "auth/redirect_target.hpp"
 #include "email_address.hpp"
-#include "form_parser.hpp"
-#include "http_error.hpp"
-#include "page_response.hpp"
-#include "redirect_target.hpp"
+#include "http/form_parser.hpp"
+#include "http/http_error.hpp"
 #include "user_store.hpp"
-#include "views.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 

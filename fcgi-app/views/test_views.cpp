@@ -8,12 +8,14 @@
 #include <stdexcept>
 #include <thread>
 
-#include "page_response.hpp"
-#include "views.hpp"
+#include "views/page_response.hpp"
+#include "views/views.hpp"
 
 namespace mfo {
 
-Response test_throw(RequestContext&) { throw std::runtime_error("test route: deliberate failure"); }
+Response test_throw(RequestContext&) {
+    throw std::runtime_error("test route: deliberate failure");
+}
 
 Response test_slow(RequestContext& ctx) {
     long ms = 0;

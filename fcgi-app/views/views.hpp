@@ -1,8 +1,8 @@
 #pragma once
 // The route handlers. Each runs after the access check has passed.
 
-#include "request_context.hpp"
-#include "response.hpp"
+#include "context/request_context.hpp"
+#include "http/response.hpp"
 
 namespace mfo {
 

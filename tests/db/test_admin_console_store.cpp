@@ -7,9 +7,9 @@
 #include <memory>
 #include <set>
 
-#include "admin_console_store.hpp"
 #include "db_test_support.hpp"
 #include "migrations.hpp"
+#include "views/admin_console_store.hpp"
 
 using namespace mfo;
 using namespace mfo::test;
@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(changes_are_audited_and_refusals_change_nothing) {
 BOOST_AUTO_TEST_CASE(roles_are_created_and_edited) {
     console_create_role(db, actor(), "Tester", "Testers", {"read", "test"});
     BOOST_TEST(refusal_status([&] { console_create_role(db, actor(), "Tester", "", {}); }) == 409);
-    BOOST_TEST(refusal_status([&] { console_create_role(db, actor(), "bad name", "", {}); }) == 400);
+    BOOST_TEST(refusal_status([&] { console_create_role(db, actor(), "bad name", "", {}); }) ==
+               400);
     console_update_role(db, actor(), "Tester", "Quality", {"read"});
     const auto role = find_role(db, "Tester");
     BOOST_TEST(role->description == "Quality");

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "cookies.hpp"
+#include "http/cookies.hpp"
 
 using namespace mfo;
 
@@ -31,7 +31,8 @@ BOOST_AUTO_TEST_CASE(set_cookie_attributes) {
     BOOST_TEST(s.header_value() == "mfo_session=tok; Path=/; HttpOnly; SameSite=Lax");
     s.secure = true;
     s.max_age = 60;
-    BOOST_TEST(s.header_value() == "mfo_session=tok; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
+    BOOST_TEST(s.header_value() ==
+               "mfo_session=tok; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
     BOOST_TEST(SetCookie::expire("x", false).header_value() ==
                "x=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
 }

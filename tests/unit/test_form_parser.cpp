@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "form_parser.hpp"
+#include "http/form_parser.hpp"
 
 using namespace mfo;
 
@@ -33,10 +33,10 @@ BOOST_AUTO_TEST_CASE(malformed_escapes_are_refused) {
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_refused) {
     BOOST_TEST(!parse_urlencoded("a=%FF"));
-    BOOST_TEST(!parse_urlencoded("a=%C3"));          // truncated sequence
-    BOOST_TEST(!parse_urlencoded("a=%C0%AF"));       // overlong '/'
-    BOOST_TEST(!parse_urlencoded("a=%ED%A0%80"));    // surrogate
-    BOOST_TEST(!parse_urlencoded("a=\xff"));         // raw invalid byte
+    BOOST_TEST(!parse_urlencoded("a=%C3"));        // truncated sequence
+    BOOST_TEST(!parse_urlencoded("a=%C0%AF"));     // overlong '/'
+    BOOST_TEST(!parse_urlencoded("a=%ED%A0%80"));  // surrogate
+    BOOST_TEST(!parse_urlencoded("a=\xff"));       // raw invalid byte
 }
 
 BOOST_AUTO_TEST_CASE(percent_encode_round_trips) {

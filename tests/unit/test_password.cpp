@@ -13,6 +13,7 @@
 
 #include "password_hasher.hpp"
 #include "password_policy.hpp"
+#include "utf8_text.hpp"
 
 using mfo::Argon2Params;
 using mfo::PasswordHasher;

@@ -1,15 +1,15 @@
 #include <boost/test/unit_test.hpp>
 
-#include "path_normalizer.hpp"
+#include "http/path_normalizer.hpp"
 
 using namespace mfo;
 
 BOOST_AUTO_TEST_SUITE(path_normalizer)
 
 BOOST_AUTO_TEST_CASE(variants_of_admin_become_admin) {
-    for (const char* raw : {"/admin", "//admin", "/a/../admin", "/%61dmin", "/admin/", "/admin/.",
-                            "/home/../admin", "/./admin", "/../admin", "///admin//", "/admin%2f",
-                            "/admin%2F", "/x/y/../../admin"}) {
+    for (const char* raw :
+         {"/admin", "//admin", "/a/../admin", "/%61dmin", "/admin/", "/admin/.", "/home/../admin",
+          "/./admin", "/../admin", "///admin//", "/admin%2f", "/admin%2F", "/x/y/../../admin"}) {
         BOOST_TEST_INFO(raw);
         auto p = normalize_path(raw);
         BOOST_REQUIRE(p);

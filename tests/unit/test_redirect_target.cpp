@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "redirect_target.hpp"
+#include "auth/redirect_target.hpp"
 
 using namespace mfo;
 

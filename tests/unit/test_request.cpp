@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "http_error.hpp"
-#include "request.hpp"
-#include "response.hpp"
+#include "http/http_error.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
 
 using namespace mfo;
 

@@ -7,7 +7,7 @@
 #include <regex>
 #include <string>
 
-#include "request_log.hpp"
+#include "http/request_log.hpp"
 
 using namespace mfo;
 

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+#include "auth/signed_value.hpp"
 #include "crypto.hpp"
-#include "signed_value.hpp"
 
 using namespace mfo;
 

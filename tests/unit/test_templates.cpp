@@ -2,13 +2,12 @@
 // in every variable and every section shown.
 
 #include <boost/test/unit_test.hpp>
-
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
-#include "renderer.hpp"
+#include "render/renderer.hpp"
 
 using namespace mfo;
 
@@ -25,11 +24,14 @@ std::string read(const std::string& path) {
 }
 
 // Every {{NAME}} and {{#SECTION}} used in a template file.
-void names_in(const std::string& text, std::set<std::string>& vars, std::set<std::string>& sections) {
+void names_in(const std::string& text, std::set<std::string>& vars,
+              std::set<std::string>& sections) {
     static const std::regex var(R"(\{\{([A-Z_][A-Z0-9_]*)(:[^}]*)?\}\})");
     static const std::regex sec(R"(\{\{#([A-Z_][A-Z0-9_]*)\}\})");
-    for (std::sregex_iterator it(text.begin(), text.end(), var), end; it != end; ++it) vars.insert((*it)[1]);
-    for (std::sregex_iterator it(text.begin(), text.end(), sec), end; it != end; ++it) sections.insert((*it)[1]);
+    for (std::sregex_iterator it(text.begin(), text.end(), var), end; it != end; ++it)
+        vars.insert((*it)[1]);
+    for (std::sregex_iterator it(text.begin(), text.end(), sec), end; it != end; ++it)
+        sections.insert((*it)[1]);
 }
 
 TemplateValues hostile_values(const std::string& text) {
@@ -74,13 +76,15 @@ BOOST_AUTO_TEST_CASE(every_page_escapes_hostile_values) {
         frame.user_email = kHostile;
         frame.csrf_token = kHostile;
         frame.flashes = {{kHostile, kHostile}};
-        const std::string html = renderer.render_page(frame, hostile_values(read(kTemplates + "/" + name)));
+        const std::string html =
+            renderer.render_page(frame, hostile_values(read(kTemplates + "/" + name)));
         BOOST_TEST(html.find("<script") == std::string::npos);
         BOOST_TEST(html.find("&lt;script&gt;") != std::string::npos);
         BOOST_TEST(html.find("{{") == std::string::npos);
         frame.logged_in = false;
         frame.next_query = kHostile;
-        const std::string anon = renderer.render_page(frame, hostile_values(read(kTemplates + "/" + name)));
+        const std::string anon =
+            renderer.render_page(frame, hostile_values(read(kTemplates + "/" + name)));
         BOOST_TEST(anon.find("<script") == std::string::npos);
     }
 }
