@@ -25,6 +25,12 @@ std::vector<std::pair<std::string, std::string>> fault_stack_settings() {
 void figure(const std::string& fault_case, const std::string& text) {
     BOOST_TEST_MESSAGE("figure: " << fault_case << ": " << text);
     std::cout << "figure: " << fault_case << ": " << text << std::endl;
+    // scripts/test prints this file after its summary (ctest hides the
+    // output of a passing test).
+    if (const char* dir = std::getenv("MFO_TEST_LOG_DIR"); dir && *dir) {
+        std::ofstream(std::string(dir) + "/fault-figures.log", std::ios::app)
+            << fault_case << ": " << text << "\n";
+    }
 }
 
 HttpClient logged_in_client(const std::string& base_url, const std::string& tag) {

@@ -20,7 +20,8 @@ namespace mfo::test::faults {
 constexpr int kReadTimeoutS = 3;
 std::vector<std::pair<std::string, std::string>> fault_stack_settings();
 
-// "figure: CASE: TEXT" in the test log (and on stdout for the summary).
+// "figure: CASE: TEXT" in the test log, on stdout and in
+// $MFO_TEST_LOG_DIR/fault-figures.log (printed by scripts/test at the end).
 void figure(const std::string& fault_case, const std::string& text);
 
 // A new active account, logged in through `base_url`'s login form.

@@ -151,6 +151,16 @@ BOOST_AUTO_TEST_CASE(stopped_database_is_503_and_heals_when_it_answers) {
                 return load.pages.completed() >= at_stop + 100 && Clock::now() - stopped_at >= 2s;
             },
             20s, 20ms);
+        // What a browser and an API client get while it is down.
+        HttpClient probe = user;
+        const HttpResponse page = probe.get("/");
+        BOOST_CHECK_EQUAL(page.status, 503);
+        BOOST_CHECK_EQUAL(page.header("retry-after"), "2");
+        BOOST_CHECK(page.body.find("Service unavailable") != std::string::npos);
+        const HttpResponse api = probe.get("/api/me", {{"Accept", "application/json"}});
+        BOOST_CHECK_EQUAL(api.status, 503);
+        BOOST_CHECK_EQUAL(api.header("retry-after"), "2");
+        BOOST_CHECK(api.header("content-type").rfind("application/json", 0) == 0);
         stopped.start();  // returns once the server answers a ping
         answering_at = Clock::now();
     }

@@ -1,11 +1,12 @@
-// 64 clients from 64 loopback addresses (127.0.0.2-65: nginx's per-address
-// limit never binds) post wrong passwords to /login as fast as they can while
+// 64 clients from 64 loopback addresses (127.0.0.2-65, 25 attempts a second
+// each: nginx's per-address limit never binds) post wrong passwords while
 // one logged-in user browses GET /: the per-process cap on sign-ins in flight
 // sheds the excess at once, so the browsing user keeps p99 <= 150 ms with no
 // failure; a real user's login during the flood succeeds or gets the "too
 // many sign-ins" page at once, and succeeds within 5 s after the flood.
 
 #include <boost/test/unit_test.hpp>
+#include <thread>
 
 #include "accounts.hpp"
 #include "child_process.hpp"
@@ -19,6 +20,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int kFloodClients = 64;
+constexpr int kAttemptsPerAddress = 25;
 constexpr double kBrowseP99TargetMs = 150;
 constexpr auto kFloodFor = 10s;
 
@@ -44,6 +46,7 @@ BOOST_AUTO_TEST_CASE(login_flood_is_shed_and_page_views_keep_their_speed) {
     const auto flood_started = Clock::now();
     std::atomic<std::size_t> refused{0}, busy_without_page{0};
     std::vector<std::string> tokens(kFloodClients);
+    std::vector<Clock::time_point> next_attempt(kFloodClients);
     Load flood(
         kFloodClients,
         [url](int i) {
@@ -55,6 +58,15 @@ BOOST_AUTO_TEST_CASE(login_flood_is_shed_and_page_views_keep_their_speed) {
         [&](int i, HttpClient& c) {
             // One form token per client, fetched again only when refused,
             // as a scripted attacker would.
+            // Paced at kAttemptsPerAddress a second: under the test nginx's
+            // per-address limit (50 r/s), so only the server-wide caps bind,
+            // as in the issue; 64 of them still ask for ~50x what argon2
+            // can serve, without the clients (on the same 2 cores) eating
+            // the CPU the test is about.
+            auto& due = next_attempt[static_cast<std::size_t>(i)];
+            if (due == Clock::time_point{}) due = Clock::now();
+            due += std::chrono::milliseconds(1000 / kAttemptsPerAddress);
+            std::this_thread::sleep_until(due);
             std::string& token = tokens[static_cast<std::size_t>(i)];
             if (token.empty()) token = login_form_token(c);
             HttpResponse r = c.post_form("/login", {{"email", fresh_email("flood")},
