@@ -40,20 +40,14 @@ bool is_connection_error(int code) {
     }
 }
 
-void init_database_driver() {
-    (void)driver();
-}
+void init_database_driver() { (void)driver(); }
 
 DbTimeouts timeouts_of(const DatabaseConfig& config) {
     return DbTimeouts{config.connect_timeout, config.read_timeout, config.write_timeout};
 }
 
-DbThreadScope::DbThreadScope() {
-    driver()->threadInit();
-}
-DbThreadScope::~DbThreadScope() {
-    driver()->threadEnd();
-}
+DbThreadScope::DbThreadScope() { driver()->threadInit(); }
+DbThreadScope::~DbThreadScope() { driver()->threadEnd(); }
 
 Database::Database(DatabaseConfig config, DbAccount account)
     : Database(config, account, timeouts_of(config)) {}
@@ -61,9 +55,7 @@ Database::Database(DatabaseConfig config, DbAccount account)
 Database::Database(DatabaseConfig config, DbAccount account, DbTimeouts timeouts)
     : config_(std::move(config)), account_(account), timeouts_(timeouts) {}
 
-Database::~Database() {
-    disconnect();
-}
+Database::~Database() { disconnect(); }
 
 void Database::disconnect() {
     statements_.clear();  // statements before their connection
@@ -79,10 +71,10 @@ void Database::ensure_connected() {
     disconnect();
     sql::ConnectOptionsMap options;
     const bool admin = account_ == DbAccount::admin;
-    options["hostName"] =
-        config_.socket.empty()
-            ? sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port))
-            : sql::SQLString("unix://" + config_.socket);
+    options["hostName"] = config_.socket.empty()
+                              ? sql::SQLString("tcp://" + config_.host + ":" +
+                                               std::to_string(config_.port))
+                              : sql::SQLString("unix://" + config_.socket);
     options["userName"] = sql::SQLString(admin ? config_.admin_user : config_.user);
     options["password"] = sql::SQLString(admin ? config_.admin_password : config_.password);
     options["schema"] = sql::SQLString(config_.name);
@@ -179,9 +171,7 @@ void Database::run(const std::function<void(Database&)>& body, bool retry, bool 
     }
 }
 
-void Database::read(const std::function<void(Database&)>& body) {
-    run(body, true, false);
-}
+void Database::read(const std::function<void(Database&)>& body) { run(body, true, false); }
 
 void Database::ensure_live() {
     // A write is never retried, so it must not be the statement that finds
@@ -205,9 +195,7 @@ void Database::ensure_live() {
     }
 }
 
-void Database::write(const std::function<void(Database&)>& body) {
-    run(body, false, true);
-}
+void Database::write(const std::function<void(Database&)>& body) { run(body, false, true); }
 
 void Database::transaction(const std::function<void(Database&)>& body) {
     run(
