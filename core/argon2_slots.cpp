@@ -1,9 +1,14 @@
 #include "argon2_slots.hpp"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 namespace mfo {
@@ -56,10 +61,73 @@ unsigned online_cpus() {
 
 }  // namespace
 
+// A thread of its own, at a lower CPU priority (nice +10), that runs the
+// slot's computations: during a login flood the hashes then yield the CPU to
+// page views. A thread's nice value can be raised but, without
+// CAP_SYS_NICE, never lowered again, so request threads cannot do this
+// themselves. Started on first use, i.e. in the process that hashes (a
+// worker, after the fork), never in the supervisor.
+class NicedRunner {
+  public:
+    NicedRunner() : thread_([this] { loop(); }) {}
+    ~NicedRunner() {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    NicedRunner(const NicedRunner&) = delete;
+    NicedRunner& operator=(const NicedRunner&) = delete;
+
+    // Runs `job` on the runner's thread and waits for it (one caller at a
+    // time: the slot's holder).
+    void run(const std::function<void()>& job) {
+        std::unique_lock lock(mutex_);
+        job_ = &job;
+        error_ = nullptr;
+        wake_.notify_all();
+        done_.wait(lock, [this] { return job_ == nullptr; });
+        if (error_) std::rethrow_exception(error_);
+    }
+
+  private:
+    void loop() {
+        // Best effort: nice +10 for this thread only (Linux: per thread).
+        (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return stopping_ || job_ != nullptr; });
+            if (job_ == nullptr) return;  // stopping
+            lock.unlock();
+            std::exception_ptr error;
+            try {
+                (*job_)();
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            error_ = error;
+            job_ = nullptr;
+            done_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable done_;
+    const std::function<void()>* job_ = nullptr;
+    std::exception_ptr error_;
+    bool stopping_ = false;
+    std::thread thread_;  // last: started once the members above exist
+};
+
 struct Argon2Slots::Slot {
     std::size_t bytes;
-    MappedMemory memory;     // kept: mapped and faulted by the first computation
-    MappedMemory oversized;  // for one computation that needs more than `bytes`
+    MappedMemory memory;                  // kept: mapped and faulted by the first computation
+    MappedMemory oversized;               // for one computation that needs more than `bytes`
+    std::unique_ptr<NicedRunner> runner;  // made by the first computation
 };
 
 namespace {
@@ -107,7 +175,7 @@ Argon2Slots::Argon2Slots(unsigned count, std::size_t slot_bytes) {
     slots_.reserve(count);
     free_.reserve(count);
     for (unsigned i = 0; i < count; ++i) {
-        slots_.push_back(std::make_unique<Slot>(Slot{slot_bytes, {}, {}}));
+        slots_.push_back(std::make_unique<Slot>(Slot{slot_bytes, {}, {}, nullptr}));
         free_.push_back(slots_.back().get());
     }
 }
@@ -140,10 +208,15 @@ int Argon2Slots::run(argon2_context& ctx, const std::function<int(argon2_context
         ~Held() { owner.release(slot); }
     };
     const Held held{*this, acquire()};
-    const CurrentSlot current(held.slot);
-    ctx.allocate_cbk = allocate_from_slot;
-    ctx.free_cbk = free_to_slot;
-    return compute(ctx);
+    if (!held.slot->runner) held.slot->runner = std::make_unique<NicedRunner>();
+    int result = ARGON2_MEMORY_ALLOCATION_ERROR;
+    held.slot->runner->run([&] {
+        const CurrentSlot current(held.slot);
+        ctx.allocate_cbk = allocate_from_slot;
+        ctx.free_cbk = free_to_slot;
+        result = compute(ctx);
+    });
+    return result;
 }
 
 }  // namespace mfo

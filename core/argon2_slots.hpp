@@ -30,7 +30,8 @@ class Argon2Slots {
 
     // Waits for a free slot, points `ctx`'s allocate_cbk/free_cbk at its
     // memory and returns what `compute(ctx)` (argon2_ctx or argon2_verify_ctx)
-    // returns. The callbacks run on the calling thread.
+    // returns. `compute` runs on the slot's own thread, at nice +10 (page
+    // views keep the CPU during a login flood); the caller waits for it.
     int run(argon2_context& ctx, const std::function<int(argon2_context&)>& compute);
 
     struct Slot;  // defined in the .cpp, where libargon2's callbacks use it

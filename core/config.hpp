@@ -25,7 +25,15 @@ struct DatabaseConfig {
     std::string password;
     std::string admin_user = "mfo_admin";
     std::string admin_password;
+    // Seconds; 0 = no limit (only for tools' DDL connections, never the pool).
     int connect_timeout = 3;
+    int read_timeout = 5;
+    int write_timeout = 5;
+    // Circuit breaker of the worker (per process): after `breaker_failures`
+    // timed-out waits in a row, requests fail fast (503) and one request
+    // re-probes every `breaker_retry` seconds.
+    int breaker_failures = 3;
+    int breaker_retry = 1;
     std::string migrations_dir;
 };
 
@@ -53,6 +61,9 @@ struct Config {
     int drain_timeout = 10;
     std::int64_t max_body_bytes = 16384;
     std::string pid_file;
+    // POST /login and /register in flight per worker process; more get 503
+    // at once, before any password hashing. 0: half the threads (at least 1).
+    int max_sign_ins_in_flight = 0;
 
     DatabaseConfig database;
 

@@ -166,6 +166,10 @@ const std::map<SettingKey, Setter>& setters() {
          }},
         {{"server", "pid_file"},
          [](Loader& l, const std::string& v) { l.config.pid_file = l.path_of(v); }},
+        {{"server", "max_sign_ins_in_flight"},
+         [](Loader& l, const std::string& v) {
+             l.config.max_sign_ins_in_flight = static_cast<int>(parse_int(v, 0, 1024));
+         }},
         {{"database", "socket"},
          [](Loader& l, const std::string& v) { l.config.database.socket = l.path_of(v); }},
         {{"database", "host"}, [](Loader& l, const std::string& v) { l.config.database.host = v; }},
@@ -209,6 +213,22 @@ const std::map<SettingKey, Setter>& setters() {
         {{"database", "connect_timeout"},
          [](Loader& l, const std::string& v) {
              l.config.database.connect_timeout = static_cast<int>(parse_int(v, 1, 300));
+         }},
+        {{"database", "read_timeout"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.read_timeout = static_cast<int>(parse_int(v, 1, 3600));
+         }},
+        {{"database", "write_timeout"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.write_timeout = static_cast<int>(parse_int(v, 1, 3600));
+         }},
+        {{"database", "breaker_failures"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.breaker_failures = static_cast<int>(parse_int(v, 1, 1000));
+         }},
+        {{"database", "breaker_retry"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.breaker_retry = static_cast<int>(parse_int(v, 1, 300));
          }},
         {{"security", "argon2_memory_kib"},
          [](Loader& l, const std::string& v) {
@@ -424,6 +444,11 @@ Config load_config(const std::string& path) {
 
     if (config.workers == 0) {
         config.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    // Sign-ins take at most half the threads by default, so page views keep
+    // the rest whatever the login traffic.
+    if (config.max_sign_ins_in_flight == 0) {
+        config.max_sign_ins_in_flight = std::max(1, config.threads / 2);
     }
     if (config.session_idle_timeout > config.session_absolute_timeout) {
         throw ConfigError(path + ": session_idle_timeout is longer than session_absolute_timeout");

@@ -5,7 +5,10 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <chrono>
 #include <mutex>
+
+#include "db_circuit_breaker.hpp"
 
 namespace mfo {
 
@@ -39,11 +42,18 @@ bool is_connection_error(int code) {
 
 void init_database_driver() { (void)driver(); }
 
+DbTimeouts timeouts_of(const DatabaseConfig& config) {
+    return DbTimeouts{config.connect_timeout, config.read_timeout, config.write_timeout};
+}
+
 DbThreadScope::DbThreadScope() { driver()->threadInit(); }
 DbThreadScope::~DbThreadScope() { driver()->threadEnd(); }
 
 Database::Database(DatabaseConfig config, DbAccount account)
-    : config_(std::move(config)), account_(account) {}
+    : Database(config, account, timeouts_of(config)) {}
+
+Database::Database(DatabaseConfig config, DbAccount account, DbTimeouts timeouts)
+    : config_(std::move(config)), account_(account), timeouts_(timeouts) {}
 
 Database::~Database() { disconnect(); }
 
@@ -68,10 +78,10 @@ void Database::ensure_connected() {
     options["userName"] = sql::SQLString(admin ? config_.admin_user : config_.user);
     options["password"] = sql::SQLString(admin ? config_.admin_password : config_.password);
     options["schema"] = sql::SQLString(config_.name);
-    options["OPT_CONNECT_TIMEOUT"] = config_.connect_timeout;
-    // Bounded reads and writes: a hung server must not hang a worker thread.
-    options["OPT_READ_TIMEOUT"] = 30;
-    options["OPT_WRITE_TIMEOUT"] = 30;
+    // Bounded waits: a hung server must not hang a worker thread.
+    if (timeouts_.connect_s > 0) options["OPT_CONNECT_TIMEOUT"] = timeouts_.connect_s;
+    if (timeouts_.read_s > 0) options["OPT_READ_TIMEOUT"] = timeouts_.read_s;
+    if (timeouts_.write_s > 0) options["OPT_WRITE_TIMEOUT"] = timeouts_.write_s;
     options["OPT_RECONNECT"] = false;  // we reconnect ourselves, re-preparing statements
     options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     try {
@@ -108,48 +118,86 @@ void Database::execute(const std::string& text) {
     st->execute(text);
 }
 
-void Database::run(const std::function<void(Database&)>& body, bool retry) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A failed attempt that took this long waited out a timeout (a refused or
+// reset connection fails in microseconds): retrying it would double the wait.
+constexpr auto kTimedOut = std::chrono::milliseconds(900);
+
+}  // namespace
+
+void Database::run(const std::function<void(Database&)>& body, bool retry, bool ping_first) {
+    using Admission = DbCircuitBreaker::Admission;
+    const Admission admission = breaker_ ? breaker_->admit() : Admission::go;
+    if (admission == Admission::refuse) {
+        throw DbCircuitOpen("database circuit open: not answering within its timeouts");
+    }
+    auto failed = [&](Clock::time_point started, const std::string& what) {
+        const bool timed_out = Clock::now() - started >= kTimedOut;
+        if (breaker_) breaker_->record_failure(admission, timed_out, what);
+        return timed_out;
+    };
     for (int attempt = 0;; ++attempt) {
+        const auto started = Clock::now();
         try {
+            if (ping_first && attempt == 0) ensure_live();
             ensure_connected();
             body(*this);
+            if (breaker_) breaker_->record_success(admission);
             return;
         } catch (const sql::SQLException& e) {
-            if (!is_connection_error(e.getErrorCode())) throw;
-            disconnect();
-            if (!retry || attempt > 0) {
-                throw DbUnavailable(std::string("database connection lost: ") + e.what());
+            if (!is_connection_error(e.getErrorCode())) {
+                if (breaker_) breaker_->record_success(admission);  // it answered
+                throw;
             }
-        } catch (const DbUnavailable&) {
             disconnect();
-            if (!retry || attempt > 0) throw;
+            const std::string what = std::string("database connection lost: ") + e.what();
+            if (!retry || attempt > 0 || Clock::now() - started >= kTimedOut) {
+                failed(started, what);
+                throw DbUnavailable(what);
+            }
+        } catch (const DbUnavailable& e) {
+            disconnect();
+            if (!retry || attempt > 0 || Clock::now() - started >= kTimedOut) {
+                failed(started, e.what());
+                throw;
+            }
+        } catch (...) {
+            if (breaker_) breaker_->record_neutral(admission);
+            throw;
         }
     }
 }
 
-void Database::read(const std::function<void(Database&)>& body) { run(body, true); }
+void Database::read(const std::function<void(Database&)>& body) { run(body, true, false); }
 
 void Database::ensure_live() {
     // A write is never retried, so it must not be the statement that finds
     // out the server restarted since this connection was last used: ping
     // first (one cheap round trip; writes are rare on the request path).
     if (connection_ && !connection_->isClosed()) {
+        const auto started = Clock::now();
         bool alive = false;
         try {
             alive = connection_->isValid();
         } catch (const sql::SQLException&) {
         }
-        if (!alive) disconnect();
+        if (!alive) {
+            disconnect();
+            // A ping that waited out the read timeout: the server hangs, and
+            // reconnecting would only wait again.
+            if (Clock::now() - started >= kTimedOut) {
+                throw DbUnavailable("database not answering (ping timed out)");
+            }
+        }
     }
 }
 
-void Database::write(const std::function<void(Database&)>& body) {
-    ensure_live();
-    run(body, false);
-}
+void Database::write(const std::function<void(Database&)>& body) { run(body, false, true); }
 
 void Database::transaction(const std::function<void(Database&)>& body) {
-    ensure_live();
     run(
         [&](Database& db) {
             db.execute("START TRANSACTION");
@@ -165,7 +213,7 @@ void Database::transaction(const std::function<void(Database&)>& body) {
             }
             db.execute("COMMIT");
         },
-        false);
+        false, true);
 }
 
 }  // namespace mfo

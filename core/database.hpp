@@ -25,11 +25,31 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Refused at once by an open circuit breaker (the server is not answering).
+class DbCircuitOpen : public DbUnavailable {
+public:
+    using DbUnavailable::DbUnavailable;
+};
+
 enum class DbAccount { app, admin };
+
+// Seconds a connection waits to connect, for a read and for a write; 0: no
+// limit. The pool's are [database] connect/read/write_timeout; a tool's
+// DDL connection (a migration may run for minutes) passes its own.
+struct DbTimeouts {
+    int connect_s = 3;
+    int read_s = 5;
+    int write_s = 5;
+};
+DbTimeouts timeouts_of(const DatabaseConfig& config);
+
+class DbCircuitBreaker;
 
 class Database {
 public:
+    // With the timeouts of `config`.
     Database(DatabaseConfig config, DbAccount account);
+    Database(DatabaseConfig config, DbAccount account, DbTimeouts timeouts);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -54,14 +74,21 @@ public:
     void disconnect();
 
     const DatabaseConfig& config() const { return config_; }
+    const DbTimeouts& timeouts() const { return timeouts_; }
+
+    // read(), write() and transaction() go through `breaker` (shared by the
+    // connections of a process; it must outlive this Database).
+    void use_circuit_breaker(DbCircuitBreaker& breaker) { breaker_ = &breaker; }
 
 private:
     void ensure_connected();
     void ensure_live();
-    void run(const std::function<void(Database&)>& body, bool retry);
+    void run(const std::function<void(Database&)>& body, bool retry, bool ping_first);
 
     DatabaseConfig config_;
     DbAccount account_;
+    DbTimeouts timeouts_;
+    DbCircuitBreaker* breaker_ = nullptr;
     std::unique_ptr<sql::Connection> connection_;
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
 };

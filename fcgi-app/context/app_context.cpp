@@ -50,6 +50,7 @@ std::shared_ptr<const AppContext> load_app_context(const Config& config,
         LoginThrottle(ThrottlePolicy{config.login_max_failures, config.login_failure_window,
                                      config.login_lockout}),
         test_routes,
+        std::make_unique<InFlightLimit>(config.max_sign_ins_in_flight),
     });
     if (ctx->policy.common_count() == 0) {
         throw ConfigError(config.source + ": common_passwords: cannot read " +

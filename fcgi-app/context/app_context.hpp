@@ -10,6 +10,7 @@
 #include "auth/session_store.hpp"
 #include "auth/signed_value.hpp"
 #include "config.hpp"
+#include "in_flight_limit.hpp"
 #include "password_hasher.hpp"
 #include "password_policy.hpp"
 #include "render/renderer.hpp"
@@ -26,6 +27,9 @@ struct AppContext {
     SessionStore sessions;
     LoginThrottle throttle;
     bool test_routes = false;  // compiled in and enabled by config
+    // POST /login and /register in flight in this worker process (each
+    // forked worker has its own): [server] max_sign_ins_in_flight.
+    std::unique_ptr<InFlightLimit> sign_ins;
 };
 
 // Loads and validates everything the config names. Throws ConfigError with

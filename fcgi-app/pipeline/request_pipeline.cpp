@@ -16,6 +16,10 @@ namespace mfo {
 
 namespace {
 
+// What a 503 for an unreachable database tells clients to wait: about the
+// circuit breaker's re-probe interval.
+constexpr int kDbRetryAfterSeconds = 2;
+
 void resolve_session(RequestContext& ctx) {
     const auto token = ctx.req.cookie(ctx.cookie_name(ctx.app.config.session_cookie));
     if (!token) return;
@@ -138,9 +142,17 @@ PipelineResult RequestPipeline::run(const RequestParams& params, const BodyReade
         response = dispatch(ctx, router_);
     } catch (const HttpError& e) {
         render_error(e.status(), e.what());
-    } catch (const DbUnavailable& e) {
-        log_error(request_id, e.what());
-        render_error(503, "The service is temporarily unavailable. Please try again shortly.");
+    } catch (const DbUnavailable&) {
+        // Not logged per request: the worker's circuit breaker logs an
+        // outage once (its first failure, the circuit opening, recovery).
+        const std::string message =
+            "The service is temporarily unavailable. Please try again shortly.";
+        if (is_api_client(ctx)) {
+            response = json_error(503, message);
+        } else {
+            render_error(503, message);
+        }
+        response.add_header("Retry-After", std::to_string(kDbRetryAfterSeconds));
     } catch (const sql::SQLException& e) {
         log_error(request_id, std::string("database error ") + std::to_string(e.getErrorCode()) +
                                   ": " + e.what());

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "database.hpp"
+#include "db_circuit_breaker.hpp"
 #include "http/request_log.hpp"
 #include "http/request_params.hpp"
 #include "pipeline/request_pipeline.hpp"
@@ -55,6 +56,8 @@ class FcgiRequest {
 
 struct WorkerState {
     std::shared_ptr<const AppContext> app;
+    // Shared by the threads' connections: one outage, one breaker, one log.
+    std::unique_ptr<DbCircuitBreaker> db_breaker;
     int listen_fd = -1;
     int wake_fd = -1;  // eventfd: readable once stopping
     std::mutex mutex;
@@ -81,6 +84,7 @@ void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
 void accept_loop(WorkerState& state, const Router& router) {
     DbThreadScope db_thread;
     Database db(state.app->config.database, DbAccount::app);
+    db.use_circuit_breaker(*state.db_breaker);
     RequestPipeline pipeline(*state.app, db, router);
     FcgiRequest fcgi(state.listen_fd);
 
@@ -141,6 +145,10 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd) {
     WorkerState state;
     state.app = std::move(app);
     state.listen_fd = listen_fd;
+    const DatabaseConfig& db_config = state.app->config.database;
+    state.db_breaker = std::make_unique<DbCircuitBreaker>(
+        db_config.breaker_failures, std::chrono::seconds(db_config.breaker_retry),
+        [](const std::string& line) { log_event(line); });
     FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     state.wake_fd = wake.get();
 

@@ -11,6 +11,7 @@
 #include "http/form_parser.hpp"
 #include "user_store.hpp"
 #include "views/page_response.hpp"
+#include "views/sign_in_gate.hpp"
 #include "views/views.hpp"
 
 namespace mfo {
@@ -64,6 +65,8 @@ Response login_page(RequestContext& ctx) {
 }
 
 Response login_submit(RequestContext& ctx) {
+    const auto sign_in_place = enter_sign_in(ctx);
+    if (!sign_in_place) return sign_ins_busy(ctx);
     const AuthInput in = read_auth_input(ctx.req);
     const bool json = ctx.req.wants_json();
 

@@ -11,6 +11,7 @@
 #include "http/http_error.hpp"
 #include "user_store.hpp"
 #include "views/page_response.hpp"
+#include "views/sign_in_gate.hpp"
 #include "views/views.hpp"
 
 namespace mfo {
@@ -86,6 +87,8 @@ Response register_page(RequestContext& ctx) {
 
 Response register_submit(RequestContext& ctx) {
     ensure_registerable(ctx);
+    const auto sign_in_place = enter_sign_in(ctx);
+    if (!sign_in_place) return sign_ins_busy(ctx);
     const AuthInput in = read_auth_input(ctx.req);
     if (const CsrfCheck csrf = check_csrf(ctx, in.csrf_token); csrf != CsrfCheck::ok) {
         return register_refused(ctx, in, RegisterErrors{csrf_message(csrf), "", "", ""}, 400);

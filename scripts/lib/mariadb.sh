@@ -32,7 +32,11 @@ mfo_mariadb_init() {
     rm -rf "$tmp"
     mkdir -p "$(dirname "$datadir")"
     mfo_log "initialising MariaDB datadir $datadir"
+    # --force --skip-name-resolve: no host name lookups (they fail on a
+    # machine whose /etc/hosts lacks localhost); the accounts are created for
+    # 'localhost', which is what unix-socket clients are.
     if ! mariadb-install-db --no-defaults --datadir="$tmp" \
+        --force --skip-name-resolve \
         --auth-root-authentication-method=socket --skip-test-db \
         --user="$(id -un)" >"$log" 2>&1; then
         mfo_tail_log "$log"

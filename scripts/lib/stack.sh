@@ -34,6 +34,18 @@ mfo_stack_layout() {
     MFO_STACK_CONFIG=$3
     MFO_STACK_DATADIR=$MFO_STACK_DIR/mariadb
     MFO_STACK_RUN_DIR=$MFO_STACK_DIR/run
+    if _mfo_www_data_locked_out "$MFO_STACK_DIR"; then
+        # Root with a checkout www-data cannot reach (e.g. under /root, mode
+        # 0700): the sockets and front-server configs go to a directory of
+        # their own that it can, so Apache (which refuses to run as root) and
+        # nginx's workers reach the pool. S/run links to it.
+        MFO_STACK_RUN_DIR=$(_mfo_public_run_dir "$MFO_STACK_DIR")
+        mkdir -p "$MFO_STACK_RUN_DIR"
+        chmod 0755 "$MFO_STACK_RUN_DIR"
+        if [[ ! -e "$MFO_STACK_DIR/run" || -L "$MFO_STACK_DIR/run" ]]; then
+            ln -sfn "$MFO_STACK_RUN_DIR" "$MFO_STACK_DIR/run"
+        fi
+    fi
     MFO_STACK_LOG_DIR=$MFO_STACK_DIR/log
     MFO_STACK_SECRETS_DIR=$MFO_STACK_DIR/secrets
     MFO_STACK_DB_SOCKET=$MFO_STACK_RUN_DIR/mariadb.sock
@@ -43,6 +55,51 @@ mfo_stack_layout() {
     chmod 0700 "$MFO_STACK_SECRETS_DIR"
     mfo_check_socket_path "$MFO_STACK_DB_SOCKET"
     mfo_check_socket_path "$MFO_STACK_FCGI_SOCKET"
+}
+
+# _mfo_www_data_locked_out DIR: true when we are root, www-data exists and
+# cannot reach DIR (a parent directory it may not traverse).
+_mfo_www_data_locked_out() {
+    mfo_is_root || return 1
+    id www-data >/dev/null 2>&1 || return 1
+    command -v runuser >/dev/null 2>&1 || return 1
+    ! runuser -u www-data -- test -x "$1" 2>/dev/null
+}
+
+# _mfo_public_run_dir STACK_DIR: a run dir for STACK_DIR outside it, the same
+# on every call (scripts/lib/stack.sh run by a test finds the sockets again):
+# /run/mfo-stack-HASH (tmpfs), or under /tmp without a writable /run.
+_mfo_public_run_dir() {
+    local hash base=/run
+    hash=$(printf '%s' "$1" | sha256sum | cut -c1-12)
+    [[ -d "$base" && -w "$base" ]] || base=/tmp
+    printf '%s/mfo-stack-%s\n' "$base" "$hash"
+}
+
+# mfo_stack_remove_dir STACK_DIR: remove a stopped stack's directory and,
+# when its run/ is a link to a public run dir, that directory too.
+mfo_stack_remove_dir() {
+    local run
+    if [[ -L "$1/run" ]]; then
+        run=$(readlink "$1/run")
+        [[ "$run" == /run/mfo-stack-* || "$run" == /tmp/mfo-stack-* ]] && rm -rf -- "$run"
+    fi
+    rm -rf -- "$1"
+}
+
+# mfo_stack_static_root: the static/ folder the front servers serve: the
+# checkout's, or, when www-data cannot read it (root with a checkout under
+# /root), a copy in the run dir made now (so edits show after a restart).
+mfo_stack_static_root() {
+    local src=$MFO_REPO_DIR/static
+    if _mfo_www_data_locked_out "$src"; then
+        rm -rf "$MFO_STACK_RUN_DIR/static"
+        cp -R "$src" "$MFO_STACK_RUN_DIR/static"
+        chmod -R u=rwX,go=rX "$MFO_STACK_RUN_DIR/static"
+        printf '%s\n' "$MFO_STACK_RUN_DIR/static"
+    else
+        printf '%s\n' "$src"
+    fi
 }
 
 # mfo_stack_from_env: the layout of the running test stack, from scripts/test's
@@ -217,9 +274,10 @@ mfo_nginx_user_line() {
 # conf/nginx/mfo.conf), plus the fastcgi_params they include.
 mfo_stack_render_nginx() {
     local port=$1 rate=$2 burst=$3
-    local tdir=$MFO_REPO_DIR/conf/nginx static_root=$MFO_REPO_DIR/static user_line
+    local tdir=$MFO_REPO_DIR/conf/nginx static_root user_line
     local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR
     local p
+    static_root=$(mfo_stack_static_root)
     for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
         _mfo_nginx_path_ok "$p"
     done
@@ -328,8 +386,9 @@ mfo_apache_user_lines() {
 # conf/apache/mfo.conf). Fails when Apache could not serve this checkout.
 mfo_stack_render_apache() {
     local port=$1
-    local tdir=$MFO_REPO_DIR/conf/apache static_root=$MFO_REPO_DIR/static user_lines
+    local tdir=$MFO_REPO_DIR/conf/apache static_root user_lines
     local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR p
+    static_root=$(mfo_stack_static_root)
     for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
         _mfo_apache_path_ok "$p"
     done

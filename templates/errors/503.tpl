@@ -2,6 +2,6 @@
 <div class="error-page">
 <p class="error-code">Error 503</p>
 <h1>Service unavailable</h1>
-<p>The service is temporarily unavailable, please try again in a moment.</p>
+<p>{{MESSAGE}}</p>
 <p class="error-actions"><a class="button" href="/">Back to home</a></p>
 </div>

@@ -3,8 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <regex>
 #include <stdexcept>
@@ -18,7 +18,9 @@ struct CurlGlobal {
     ~CurlGlobal() { curl_global_cleanup(); }
 };
 
-void ensure_curl() { static CurlGlobal global; }
+void ensure_curl() {
+    static CurlGlobal global;
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -73,7 +75,9 @@ std::string HttpResponse::set_cookie(const std::string& name) const {
     return "";
 }
 
-HttpClient::HttpClient(std::string base_url) : base_url_(std::move(base_url)) { ensure_curl(); }
+HttpClient::HttpClient(std::string base_url) : base_url_(std::move(base_url)) {
+    ensure_curl();
+}
 
 HttpResponse HttpClient::get(const std::string& path, const Headers& headers) {
     return request("GET", path, "", "", headers);
@@ -110,6 +114,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_seconds);
+    const std::string interface = "host!" + local_address;
+    if (!local_address.empty()) curl_easy_setopt(curl.get(), CURLOPT_INTERFACE, interface.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_PATH_AS_IS, 1L);  // send //admin and /a/../b as given
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
@@ -130,7 +136,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     }
     curl_slist* raw = nullptr;
     raw = curl_slist_append(raw, "Expect:");
-    if (!content_type.empty()) raw = curl_slist_append(raw, ("Content-Type: " + content_type).c_str());
+    if (!content_type.empty())
+        raw = curl_slist_append(raw, ("Content-Type: " + content_type).c_str());
     for (const auto& [k, v] : headers) raw = curl_slist_append(raw, (k + ": " + v).c_str());
     if (!cookies_.empty()) {
         std::string cookie = "Cookie: ";
@@ -193,7 +200,8 @@ std::string input_value(const std::string& html, const std::string& name) {
     const std::pair<const char*, const char*> entities[] = {
         {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
     for (const auto& [from, to] : entities) {
-        for (std::size_t p; (p = out.find(from)) != std::string::npos;) out.replace(p, std::strlen(from), to);
+        for (std::size_t p; (p = out.find(from)) != std::string::npos;)
+            out.replace(p, std::strlen(from), to);
     }
     return out;
 }

@@ -12,7 +12,7 @@ namespace mfo::test {
 struct HttpResponse {
     long status = 0;
     std::multimap<std::string, std::string> headers;  // lower-case names
-    std::vector<std::string> set_cookies;              // raw Set-Cookie values
+    std::vector<std::string> set_cookies;             // raw Set-Cookie values
     std::string body;
 
     std::string header(const std::string& lower_name) const;
@@ -45,6 +45,9 @@ public:
     void clear_cookies() { cookies_.clear(); }
     const std::string& base_url() const { return base_url_; }
     long timeout_seconds = 30;
+    // Source address of the connections (e.g. "127.0.0.7": loopback has all
+    // of 127.0.0.0/8), so one process can look like many clients; "" = any.
+    std::string local_address;
 
 private:
     std::string base_url_;

@@ -107,6 +107,27 @@ BOOST_AUTO_TEST_CASE(argon2_max_concurrent_defaults_to_the_cpus) {
     BOOST_TEST(error_of(f).find(f + ":2: argon2_max_concurrent:") == 0u, error_of(f));
 }
 
+BOOST_AUTO_TEST_CASE(database_timeouts_and_the_sign_in_cap) {
+    const Config shipped = load_config(MFO_SOURCE_DIR "/conf/mfo.conf");
+    BOOST_TEST(shipped.database.connect_timeout == 3);
+    BOOST_TEST(shipped.database.read_timeout == 5);
+    BOOST_TEST(shipped.database.write_timeout == 5);
+    BOOST_TEST(shipped.database.breaker_failures == 3);
+    BOOST_TEST(shipped.database.breaker_retry == 1);
+    BOOST_TEST(shipped.max_sign_ins_in_flight == 4);  // half of the 8 threads
+    TempDir dir;
+    auto f = dir.write("conf/a.conf",
+                       "[server]\nthreads = 3\n[database]\nread_timeout = 7\nwrite_timeout = 9\n");
+    Config c = load_config(f);
+    BOOST_TEST(c.database.read_timeout == 7);
+    BOOST_TEST(c.database.write_timeout == 9);
+    BOOST_TEST(c.max_sign_ins_in_flight == 1);
+    f = dir.write("conf/b.conf", "[server]\nmax_sign_ins_in_flight = 6\n");
+    BOOST_TEST(load_config(f).max_sign_ins_in_flight == 6);
+    f = dir.write("conf/c.conf", "[database]\nread_timeout = 0\n");
+    BOOST_TEST(error_of(f).find(f + ":2: read_timeout:") == 0u, error_of(f));
+}
+
 BOOST_AUTO_TEST_CASE(production_needs_a_real_secret) {
     TempDir dir;
     Config c = load_config(
