@@ -37,15 +37,23 @@ bool is_connection_error(int code) {
     }
 }
 
-void init_database_driver() { (void)driver(); }
+void init_database_driver() {
+    (void)driver();
+}
 
-DbThreadScope::DbThreadScope() { driver()->threadInit(); }
-DbThreadScope::~DbThreadScope() { driver()->threadEnd(); }
+DbThreadScope::DbThreadScope() {
+    driver()->threadInit();
+}
+DbThreadScope::~DbThreadScope() {
+    driver()->threadEnd();
+}
 
 Database::Database(DatabaseConfig config, DbAccount account)
     : config_(std::move(config)), account_(account) {}
 
-Database::~Database() { disconnect(); }
+Database::~Database() {
+    disconnect();
+}
 
 void Database::disconnect() {
     statements_.clear();  // statements before their connection
@@ -61,16 +69,23 @@ void Database::ensure_connected() {
     disconnect();
     sql::ConnectOptionsMap options;
     const bool admin = account_ == DbAccount::admin;
-    options["hostName"] = config_.socket.empty()
-                              ? sql::SQLString("tcp://" + config_.host + ":" +
-                                               std::to_string(config_.port))
-                              : sql::SQLString("unix://" + config_.socket);
+    options["hostName"] =
+        config_.socket.empty()
+            ? sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port))
+            : sql::SQLString("unix://" + config_.socket);
     options["userName"] = sql::SQLString(admin ? config_.admin_user : config_.user);
     options["password"] = sql::SQLString(admin ? config_.admin_password : config_.password);
     options["schema"] = sql::SQLString(config_.name);
     options["OPT_CONNECT_TIMEOUT"] = config_.connect_timeout;
     // Bounded reads and writes: a hung server must not hang a worker thread.
-    options["OPT_READ_TIMEOUT"] = 30;
+    // The DDL account (the tools) waits as long as a statement runs, unless
+    // admin_read_timeout says otherwise: an ALTER of a big table takes minutes,
+    // and a client-side timeout would not stop the server from completing it.
+    if (!admin) {
+        options["OPT_READ_TIMEOUT"] = 30;
+    } else if (config_.admin_read_timeout > 0) {
+        options["OPT_READ_TIMEOUT"] = config_.admin_read_timeout;
+    }
     options["OPT_WRITE_TIMEOUT"] = 30;
     options["OPT_RECONNECT"] = false;  // we reconnect ourselves, re-preparing statements
     options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
@@ -127,7 +142,9 @@ void Database::run(const std::function<void(Database&)>& body, bool retry) {
     }
 }
 
-void Database::read(const std::function<void(Database&)>& body) { run(body, true); }
+void Database::read(const std::function<void(Database&)>& body) {
+    run(body, true);
+}
 
 void Database::ensure_live() {
     // A write is never retried, so it must not be the statement that finds
