@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_tool.hpp"
+#include "least_privilege_grants.hpp"
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
@@ -148,9 +149,30 @@ std::uint64_t batch_size(const ParsedArgs& args) {
 
 int purge_command(ToolContext& ctx, const ParsedArgs& args) {
     const std::uint64_t batch = batch_size(args);
-    const auto counts = purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window);
+    const int audit_days =
+        parse_count("--audit-days", args.value("--audit-days").value_or("0"), 36500);
+    const auto counts =
+        purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window, audit_days);
     ctx.out() << "Removed " << counts.sessions << " expired session(s) and " << counts.throttle_rows
               << " stale login throttle row(s).\n";
+    if (audit_days > 0) {
+        ctx.out() << "Removed " << counts.audit_rows << " audit log row(s) older than "
+                  << audit_days << " day(s).\n";
+    }
+    return kExitOk;
+}
+
+int grants_command(ToolContext& ctx, const ParsedArgs& args) {
+    GrantAccounts accounts;
+    accounts.database = ctx.config().database.name;
+    accounts.app_user = ctx.config().database.user;
+    accounts.purge_user = args.value("--purge-user").value_or("mfo_purge");
+    accounts.host = args.value("--host").value_or("localhost");
+    try {
+        ctx.out() << least_privilege_grants(accounts);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
     return kExitOk;
 }
 
@@ -223,12 +245,29 @@ ToolSpec tool_spec() {
              0,
              0,
              create_command},
+            {"grants",
+             {},
+             "",
+             "Print the least-privilege table grants of the worker and purge accounts.",
+             "SQL for the MariaDB root user, after `mfo-db migrate` (table grants need\n"
+             "their tables), e.g. `mfo-db grants | mariadb`. The worker's account may not\n"
+             "delete users, audit rows or touch the migration history. Connects nowhere.",
+             {{"--purge-user", "", "NAME",
+               "the account of purge-sessions (default mfo_purge; '' for none)"},
+              {"--host", "", "HOST", "the accounts' host part (default localhost)"}},
+             0,
+             0,
+             grants_command},
             {"purge-sessions",
              {"purge_sessions"},
              "",
              "Delete expired sessions and stale login throttle rows.",
-             "Deletes in batches so that the running site never waits long on a lock.",
-             {{"--batch", "", "N", "rows per DELETE statement (default 5000)"}},
+             "Deletes in batches so that the running site never waits long on a lock.\n"
+             "Needs only SELECT and DELETE on sessions, login_throttle (and audit_log):\n"
+             "run it as a purge account (README Deployment) rather than the DDL one.",
+             {{"--batch", "", "N", "rows per DELETE statement (default 5000)"},
+              {"--audit-days", "", "D",
+               "also delete audit_log rows older than D days (default 0: keep all)"}},
              0,
              0,
              purge_command},

@@ -2,9 +2,11 @@
 // by mfo-db): the last active Admin stays, and a .env in the working
 // directory is announced.
 
+#include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <memory>
 
 #include "db_test_support.hpp"
@@ -106,6 +108,98 @@ BOOST_AUTO_TEST_CASE(a_dotenv_that_changes_a_security_setting_is_announced) {
     const auto plain = run_tool("mfo-users", run);
     BOOST_TEST(plain.status == 0, plain.err);
     BOOST_TEST(!contains(plain.err, "warning"), plain.err);
+}
+
+BOOST_AUTO_TEST_CASE(purge_keeps_the_audit_log_for_the_days_given) {
+    db.execute(
+        "INSERT INTO audit_log (created_at, actor, action, target) VALUES "
+        "(NOW() - INTERVAL 40 DAY, 'test', 'old.row', 'a'), "
+        "(NOW() - INTERVAL 20 DAY, 'test', 'kept.row', 'b'), (NOW(), 'test', 'new.row', 'c')");
+    auto r = tool("mfo-db", {"purge-sessions"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(count_rows(db, "audit_log") >= 3u);  // kept without --audit-days
+    r = tool("mfo-db", {"purge-sessions", "--audit-days", "30", "--batch", "1"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(r.out, "Removed 1 audit log row(s) older than 30 day(s)."), r.out);
+    BOOST_TEST(count_audit_rows(db, "test", "old.row", "a") == 0u);
+    BOOST_TEST(count_audit_rows(db, "test", "kept.row", "b") == 1u);
+    BOOST_TEST(count_audit_rows(db, "test", "new.row", "c") == 1u);
+    expect_failure(tool("mfo-db", {"purge-sessions", "--audit-days", "x"}), 2,
+                   "mfo-db: error: --audit-days must be a number");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The accounts of README Deployment, made by scripts/test from `mfo-db
+// grants`: the tools work through them, and the worker's may not delete
+// audit rows or touch the migration history.
+BOOST_AUTO_TEST_SUITE(least_privilege)
+
+BOOST_AUTO_TEST_CASE(the_tools_work_with_the_granted_tables_only) {
+    const char* lp_user = std::getenv("MFO_TEST_LP_APP_USER");
+    const char* purge_user = std::getenv("MFO_TEST_LP_PURGE_USER");
+    BOOST_REQUIRE_MESSAGE(lp_user && purge_user, "scripts/test makes the least-privilege accounts");
+    const std::string password = test_config().database.password;
+    Database app(test_config().database, DbAccount::app);
+    const std::string email = unique_email("lp");
+    const std::string role = "T_lp_" + unique_suffix();
+    auto as_lp = [&](const std::string& tool, const std::vector<std::string>& args) {
+        ToolRun run;
+        run.args = args;
+        run.env = {std::string("MFO_DATABASE_USER=") + lp_user, "MFO_DATABASE_PASSWORD=" + password,
+                   "MFO_SECURITY_ARGON2_MEMORY_KIB=64", "MFO_SECURITY_ARGON2_ITERATIONS=1"};
+        return run_tool(tool, run);
+    };
+    struct Cleanup {
+        Database& db;
+        std::string email, role;
+        ~Cleanup() {
+            try {
+                delete_user(db, email);
+                delete_role(db, role);
+            } catch (const std::exception&) {
+            }
+        }
+    } cleanup{app, email, role};
+
+    for (const auto& [tool, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"mfo-users", {"create", email, "--active", "--password", "Least-Priv-" + role}},
+             {"mfo-roles", {"create", role, "-p", "read"}},
+             {"mfo-roles", {"add", email, role}},
+             {"mfo-roles", {"add-permissions", role, "write"}},
+             {"mfo-roles", {"remove", email, role}},
+             {"mfo-users", {"deactivate", email}},
+             {"mfo-users", {"activate", email}},
+             {"mfo-users", {"change-password", email, "--password", "Least-Priv-2-" + role}},
+             {"mfo-users", {"revoke-sessions", email}},
+             {"mfo-users", {"list"}},
+             {"mfo-roles", {"list"}}}) {
+        const auto r = as_lp(tool, args);
+        BOOST_TEST(r.status == 0, tool << " " << args[0] << ": " << r.err);
+    }
+
+    ToolRun purge;
+    purge.args = {"purge-sessions", "--audit-days", "3650"};
+    purge.env = {std::string("MFO_DATABASE_ADMIN_USER=") + purge_user,
+                 "MFO_DATABASE_ADMIN_PASSWORD=" + password};
+    const auto purged = run_tool("mfo-db", purge);
+    BOOST_TEST(purged.status == 0, purged.err);
+
+    DatabaseConfig lp = test_config().database;
+    lp.user = lp_user;
+    lp.password = password;
+    Database worker(lp, DbAccount::app);
+    for (const std::string statement :
+         {"DELETE FROM audit_log WHERE id = 0", "UPDATE schema_migrations SET name = name",
+          "DELETE FROM users WHERE id = 0", "CREATE TABLE lp_t (id INT)"}) {
+        int code = 0;
+        try {
+            worker.execute(statement);
+        } catch (const sql::SQLException& e) {
+            code = e.getErrorCode();
+        }
+        BOOST_TEST((code == 1142 || code == 1044), statement << ": error " << code);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
