@@ -588,6 +588,31 @@ BOOST_AUTO_TEST_CASE(default_role_missing_from_the_database_is_reported) {
     BOOST_CHECK_MESSAGE(contains(whole.substr(0, whole.find('\n')), "level=error"), whole);
 }
 
+// The worker's account with the table grants of `mfo-db grants` (made by
+// scripts/test as README Deployment does): register, log in, the admin page.
+BOOST_AUTO_TEST_CASE(pool_runs_on_the_least_privilege_account) {
+    PrivateStack stack({{"MFO_DATABASE_USER", require_env("MFO_TEST_LP_APP_USER")}});
+    BOOST_CHECK(!contains(stack.pool_log(), "level=warn"));  // the start check passed
+
+    HttpClient client(stack.base_url());
+    const std::string token = input_value(client.get("/register").body, "csrf_token");
+    const std::string email = "lp-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(Clock::now().time_since_epoch().count() % 1000000007) +
+                              "@example.com";
+    const std::string password = "Least-Priv-Pool-" + std::to_string(::getpid());
+    const HttpResponse r = client.post_form("/register", {{"email", email},
+                                                          {"password", password},
+                                                          {"password_confirm", password},
+                                                          {"csrf_token", token}});
+    BOOST_CHECK_EQUAL(r.status, 302);
+    BOOST_CHECK_EQUAL(client.get("/").status, 200);
+
+    HttpClient admin(stack.base_url());
+    log_in(admin, require_env("MFO_ADMIN_EMAIL"), require_env("MFO_ADMIN_PASSWORD"));
+    BOOST_CHECK_EQUAL(admin.get("/admin").status, 200);
+    BOOST_CHECK(!contains(stack.pool_log(), "level=error"));
+}
+
 BOOST_AUTO_TEST_CASE(database_outage_is_503_and_the_pool_recovers_without_restart) {
     PrivateStack stack;
     HttpClient user(stack.base_url());
