@@ -1,6 +1,9 @@
 #include "database_check.hpp"
 
 #include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
 
 #include "migrations.hpp"
 #include "user_store.hpp"
@@ -52,8 +55,8 @@ DatabaseCheck check_database(const Config& config, DbAccount account) {
     try {
         Database db(config.database, account);
         db.read([&](Database& d) {
-            d.execute("SELECT 1");
-            check.connected = true;
+            std::unique_ptr<sql::ResultSet> ping(d.prepare("SELECT 1").executeQuery());
+            check.connected = ping->next();
             if (account != DbAccount::app) return;
             check_schema(d, config, check);
             const bool schema_ok = check.problems.empty();
