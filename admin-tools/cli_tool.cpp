@@ -18,13 +18,29 @@ ToolContext::ToolContext(std::string tool, std::string config_path, std::ostream
 ToolContext::~ToolContext() = default;
 
 const Config& ToolContext::config() {
-    if (!config_) config_ = load_config(config_path_);
+    if (!config_) {
+        config_ = load_config(config_path_);
+        // A .env of another project (the Flask app's SECURITY_PASSWORD_SALT)
+        // would silently change how passwords are hashed or which key is used.
+        for (const auto& override : config_->dotenv_security_overrides()) {
+            warn(override +
+                 " (a .env file in the working directory; run from another "
+                 "directory to ignore it)");
+        }
+    }
     return *config_;
 }
 
 Database& ToolContext::database(DbAccount account) {
     auto& slot = account == DbAccount::admin ? admin_db_ : app_db_;
-    if (!slot) slot = std::make_unique<Database>(config().database, account);
+    if (!slot) {
+        const DatabaseConfig& db = config().database;
+        if (account == DbAccount::admin && db.admin_password.empty() &&
+            !db.admin_password_problem.empty()) {
+            throw ToolFailure(db.admin_password_problem);
+        }
+        slot = std::make_unique<Database>(db, account);
+    }
     return *slot;
 }
 

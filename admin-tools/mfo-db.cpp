@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_tool.hpp"
+#include "least_privilege_grants.hpp"
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
@@ -20,11 +21,21 @@ Database& admin_db(ToolContext& ctx) {
     return ctx.database(DbAccount::admin);
 }
 
-void run_migrations(ToolContext& ctx, bool dry_run) {
+int parse_count(const std::string& option, const std::string& text, int max) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 0 || n > max) {
+        throw UsageError(option + " must be a number from 0 to " + std::to_string(max));
+    }
+    return n;
+}
+
+void run_migrations(ToolContext& ctx, bool dry_run, int lock_timeout) {
     Database& db = admin_db(ctx);
     MigrateResult result;
     db.write([&](Database& d) {
-        result = migrate(d, ctx.config().database.migrations_dir, dry_run, &ctx.out());
+        result =
+            migrate(d, ctx.config().database.migrations_dir, dry_run, &ctx.out(), lock_timeout);
     });
     const std::string count = std::to_string(result.applied.size()) + " migration(s)";
     if (dry_run) {
@@ -44,9 +55,34 @@ void run_seed(ToolContext& ctx) {
         ctx.out() << line << "\n";
 }
 
+int lock_timeout(const ParsedArgs& args) {
+    return parse_count("--lock-timeout", args.value("--lock-timeout").value_or("60"), 86400);
+}
+
 int migrate_command(ToolContext& ctx, const ParsedArgs& args) {
-    run_migrations(ctx, args.has("--dry-run"));
+    run_migrations(ctx, args.has("--dry-run"), lock_timeout(args));
     return kExitOk;
+}
+
+// repair VERSION / baseline VERSION: record without running.
+int record_command(ToolContext& ctx, const ParsedArgs& args, bool through) {
+    const int version = parse_count("VERSION", args.positional[0], 999999999);
+    std::vector<std::string> names;
+    admin_db(ctx).write([&](Database& d) {
+        names = record_as_applied(d, ctx.config().database.migrations_dir, version, through);
+    });
+    for (const auto& name : names) {
+        ctx.out() << "Recorded " << name << " as applied (not run).\n";
+    }
+    return kExitOk;
+}
+
+int repair_command(ToolContext& ctx, const ParsedArgs& args) {
+    return record_command(ctx, args, false);
+}
+
+int baseline_command(ToolContext& ctx, const ParsedArgs& args) {
+    return record_command(ctx, args, true);
 }
 
 std::string state_name(MigrationState state) {
@@ -95,8 +131,8 @@ int seed_command(ToolContext& ctx, const ParsedArgs&) {
     return kExitOk;
 }
 
-int create_command(ToolContext& ctx, const ParsedArgs&) {
-    run_migrations(ctx, false);
+int create_command(ToolContext& ctx, const ParsedArgs& args) {
+    run_migrations(ctx, false, lock_timeout(args));
     run_seed(ctx);
     return kExitOk;
 }
@@ -113,9 +149,30 @@ std::uint64_t batch_size(const ParsedArgs& args) {
 
 int purge_command(ToolContext& ctx, const ParsedArgs& args) {
     const std::uint64_t batch = batch_size(args);
-    const auto counts = purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window);
+    const int audit_days =
+        parse_count("--audit-days", args.value("--audit-days").value_or("0"), 36500);
+    const auto counts =
+        purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window, audit_days);
     ctx.out() << "Removed " << counts.sessions << " expired session(s) and " << counts.throttle_rows
               << " stale login throttle row(s).\n";
+    if (audit_days > 0) {
+        ctx.out() << "Removed " << counts.audit_rows << " audit log row(s) older than "
+                  << audit_days << " day(s).\n";
+    }
+    return kExitOk;
+}
+
+int grants_command(ToolContext& ctx, const ParsedArgs& args) {
+    GrantAccounts accounts;
+    accounts.database = ctx.config().database.name;
+    accounts.app_user = ctx.config().database.user;
+    accounts.purge_user = args.value("--purge-user").value_or("mfo_purge");
+    accounts.host = args.value("--host").value_or("localhost");
+    try {
+        ctx.out() << least_privilege_grants(accounts);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
     return kExitOk;
 }
 
@@ -129,11 +186,36 @@ ToolSpec tool_spec() {
              "",
              "Apply the pending SQL migrations in order.",
              "Refuses to run when an applied migration's file was changed or removed.\n"
-             "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate').",
-             {{"--dry-run", "", "", "print the SQL that would be run and change nothing"}},
+             "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate'), saying so.\n"
+             "Statements are split as the mariadb client does (quotes, comments,\n"
+             "DELIMITER lines for trigger and procedure bodies). DDL cannot be rolled\n"
+             "back: a migration that fails half-way says what to do (`repair`).",
+             {{"--dry-run", "", "", "print the SQL that would be run and change nothing"},
+              {"--lock-timeout", "", "S",
+               "wait at most S seconds for another migrate (default 60)"}},
              0,
              0,
              migrate_command},
+            {"repair",
+             {},
+             "VERSION",
+             "Record the next pending migration as applied, without running it.",
+             "For a migration that failed or lost its connection half-way: once its\n"
+             "statements have been completed by hand (the schema is what the file\n"
+             "makes), this records it so that `migrate` goes on with the next one.",
+             {},
+             1,
+             1,
+             repair_command},
+            {"baseline",
+             {},
+             "VERSION",
+             "Record every pending migration up to VERSION as applied, without running them.",
+             "For a database whose schema was made another way (a restore, a copy).",
+             {},
+             1,
+             1,
+             baseline_command},
             {"status",
              {},
              "",
@@ -158,16 +240,34 @@ ToolSpec tool_spec() {
              "",
              "Migrate, then seed (the seed's `flask database create`).",
              "",
-             {},
+             {{"--lock-timeout", "", "S",
+               "wait at most S seconds for another migrate (default 60)"}},
              0,
              0,
              create_command},
+            {"grants",
+             {},
+             "",
+             "Print the least-privilege table grants of the worker and purge accounts.",
+             "SQL for the MariaDB root user, after `mfo-db migrate` (table grants need\n"
+             "their tables), e.g. `mfo-db grants | mariadb`. The worker's account may not\n"
+             "delete users, audit rows or touch the migration history. Connects nowhere.",
+             {{"--purge-user", "", "NAME",
+               "the account of purge-sessions (default mfo_purge; '' for none)"},
+              {"--host", "", "HOST", "the accounts' host part (default localhost)"}},
+             0,
+             0,
+             grants_command},
             {"purge-sessions",
              {"purge_sessions"},
              "",
              "Delete expired sessions and stale login throttle rows.",
-             "Deletes in batches so that the running site never waits long on a lock.",
-             {{"--batch", "", "N", "rows per DELETE statement (default 5000)"}},
+             "Deletes in batches so that the running site never waits long on a lock.\n"
+             "Needs only SELECT and DELETE on sessions, login_throttle (and audit_log):\n"
+             "run it as a purge account (README Deployment) rather than the DDL one.",
+             {{"--batch", "", "N", "rows per DELETE statement (default 5000)"},
+              {"--audit-days", "", "D",
+               "also delete audit_log rows older than D days (default 0: keep all)"}},
              0,
              0,
              purge_command},

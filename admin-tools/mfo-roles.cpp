@@ -4,8 +4,9 @@
 #include <algorithm>
 
 #include "cli_tool.hpp"
-#include "route_audit.hpp"
+#include "last_admin_guard.hpp"
 #include "role_names.hpp"
+#include "route_audit.hpp"
 #include "text_table.hpp"
 #include "user_lookup.hpp"
 #include "user_store.hpp"
@@ -39,31 +40,49 @@ int create_command(ToolContext& ctx, const ParsedArgs& args) {
     return kExitOk;
 }
 
+// Adding a role the user has, or removing one they lack, changes nothing and
+// is no error (as `mfo-users deactivate` of an inactive user): scripts can
+// run it again.
 int add_command(ToolContext& ctx, const ParsedArgs& args) {
     const std::string& email = args.positional[0];
     const std::string& role = args.positional[1];
+    bool changed = false;
     app_db(ctx).transaction([&](Database& tx) {
         const UserRecord user = require_user(tx, email);
-        if (!add_role_to_user(tx, user.id, role)) throw ToolFailure("Cannot add role to user.");
-        audit(tx, std::nullopt, ctx.actor(), "role.add", user.email, "", "role " + role);
+        changed = add_role_to_user(tx, user.id, role);
+        if (changed)
+            audit(tx, std::nullopt, ctx.actor(), "role.add", user.email, "", "role " + role);
     });
-    ctx.out() << "Role " << quoted(role) << " added to user " << quoted(email)
-              << " successfully.\n";
+    if (changed) {
+        ctx.out() << "Role " << quoted(role) << " added to user " << quoted(email)
+                  << " successfully.\n";
+    } else {
+        ctx.out() << "User " << quoted(email) << " already has role " << quoted(role) << ".\n";
+    }
     return kExitOk;
 }
 
 int remove_command(ToolContext& ctx, const ParsedArgs& args) {
     const std::string& email = args.positional[0];
     const std::string& role = args.positional[1];
+    bool changed = false;
     app_db(ctx).transaction([&](Database& tx) {
         const UserRecord user = require_user(tx, email);
-        if (!remove_role_from_user(tx, user.id, role)) {
-            throw ToolFailure("Cannot remove role from user.");
+        if (role == kAdminRoleName && is_last_active_admin(tx, user)) {
+            throw ToolFailure("User " + quoted(email) +
+                              " is the last active Admin: make another user an Admin first.");
         }
-        audit(tx, std::nullopt, ctx.actor(), "role.remove", user.email, "", "role " + role);
+        changed = remove_role_from_user(tx, user.id, role);
+        if (changed) {
+            audit(tx, std::nullopt, ctx.actor(), "role.remove", user.email, "", "role " + role);
+        }
     });
-    ctx.out() << "Role " << quoted(role) << " removed from user " << quoted(email)
-              << " successfully.\n";
+    if (changed) {
+        ctx.out() << "Role " << quoted(role) << " removed from user " << quoted(email)
+                  << " successfully.\n";
+    } else {
+        ctx.out() << "User " << quoted(email) << " does not have role " << quoted(role) << ".\n";
+    }
     return kExitOk;
 }
 
@@ -136,8 +155,25 @@ ToolSpec tool_spec() {
              1,
              1,
              create_command},
-            {"add", {}, "EMAIL ROLE", "Add role to user.", "", {}, 2, 2, add_command},
-            {"remove", {}, "EMAIL ROLE", "Remove role from user.", "", {}, 2, 2, remove_command},
+            {"add",
+             {},
+             "EMAIL ROLE",
+             "Add role to user.",
+             "A role the user already has is reported and changes nothing (exit 0).",
+             {},
+             2,
+             2,
+             add_command},
+            {"remove",
+             {},
+             "EMAIL ROLE",
+             "Remove role from user.",
+             "A role the user does not have is reported and changes nothing (exit 0).\n"
+             "The last active Admin keeps the Admin role.",
+             {},
+             2,
+             2,
+             remove_command},
             {"list",
              {},
              "",

@@ -6,6 +6,7 @@
 
 #include "cli_tool.hpp"
 #include "email_address.hpp"
+#include "last_admin_guard.hpp"
 #include "password_hasher.hpp"
 #include "password_input.hpp"
 #include "password_policy.hpp"
@@ -89,6 +90,10 @@ int set_active(ToolContext& ctx, const ParsedArgs& args, bool active) {
     bool changed = false;
     app_db(ctx).transaction([&](Database& tx) {
         const UserRecord user = require_user(tx, email);
+        if (!active && is_last_active_admin(tx, user)) {
+            throw ToolFailure("User " + quoted(email) +
+                              " is the last active Admin: make another user an Admin first.");
+        }
         changed = set_user_active(tx, user.id, active);
         if (changed) {
             audit(tx, std::nullopt, ctx.actor(), active ? "user.activate" : "user.deactivate",

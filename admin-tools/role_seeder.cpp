@@ -1,5 +1,7 @@
 #include "role_seeder.hpp"
 
+#include <algorithm>
+
 #include "role_names.hpp"
 #include "user_role_cache.hpp"
 #include "user_store.hpp"
@@ -38,6 +40,17 @@ std::vector<std::string> seed_roles(Database& db, const std::vector<RoleDefiniti
             const std::string change_text = join_names(changes, ", ");
             audit(tx, std::nullopt, actor, "role.update", wanted.name, "", change_text);
             report.push_back(quoted + " updated: " + change_text + ".");
+        }
+        // Roles made with `mfo-roles create` exist only in the database:
+        // access.conf may name only the roles of the roles file.
+        for (const auto& role : list_roles(tx)) {
+            const bool in_file = std::any_of(roles.begin(), roles.end(),
+                                             [&](const auto& r) { return r.name == role.name; });
+            if (!in_file) {
+                report.push_back("Role \"" + role.name +
+                                 "\" exists only in the database (not in the roles file): "
+                                 "access.conf rules cannot name it.");
+            }
         }
         // Also repairs copies that hand-made SQL changes to user_roles left stale.
         const auto repaired = rebuild_user_role_cache(tx);

@@ -32,16 +32,20 @@ std::string passing_roles(const AccessRule& rule, const std::vector<RoleDefiniti
         p.user_id = 1;
         p.roles = {role.name};
         p.permissions = role.permissions;
-        if (check_access(&rule, p) == AccessDecision::allow) out += (out.empty() ? "" : ", ") + role.name;
+        if (check_access(&rule, p) == AccessDecision::allow)
+            out += (out.empty() ? "" : ", ") + role.name;
     }
     return out.empty() ? "no single role (needs a combination)" : out;
 }
 
 const char* verdict(AccessDecision d) {
     switch (d) {
-        case AccessDecision::allow: return "allowed";
-        case AccessDecision::login_required: return "login required";
-        case AccessDecision::forbidden: return "denied";
+        case AccessDecision::allow:
+            return "allowed";
+        case AccessDecision::login_required:
+            return "login required";
+        case AccessDecision::forbidden:
+            return "denied";
     }
     return "";
 }
@@ -58,8 +62,8 @@ int routes_command(ToolContext& ctx, const ParsedArgs& args) {
     if (!email) {
         TextTable table({"RULE", "REQUIRES", "PASSES", "LINE"});
         for (const auto& rule : rules.rules()) {
-            table.add_row({rule_pattern(rule), describe_rule(rule), passing_roles(rule, roles),
-                           rule.origin});
+            table.add_row(
+                {rule_pattern(rule), describe_rule(rule), passing_roles(rule, roles), rule.origin});
         }
         table.print(ctx.out());
         ctx.out() << "Paths that no rule matches are denied.\n";

@@ -25,7 +25,8 @@ std::uint64_t delete_in_batches(Database& db, const std::string& statement,
 
 }  // namespace
 
-PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds) {
+PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds,
+                          int audit_days) {
     PurgeCounts counts;
     // One pass per expiry column: `absolute < NOW() OR idle < NOW()` gets a
     // full scan per batch (when many rows have expired) or an index merge
@@ -50,6 +51,16 @@ PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_
             st.setInt(2, kStaleMarginSeconds);
             st.setUInt64(3, batch);
         });
+    if (audit_days > 0) {
+        counts.audit_rows =
+            delete_in_batches(db,
+                              "DELETE FROM audit_log WHERE created_at < NOW() - INTERVAL ? DAY "
+                              "ORDER BY created_at LIMIT ?",
+                              [&](sql::PreparedStatement& st) {
+                                  st.setInt(1, audit_days);
+                                  st.setUInt64(2, batch);
+                              });
+    }
     return counts;
 }
 

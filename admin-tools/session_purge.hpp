@@ -10,11 +10,15 @@ namespace mfo::cli {
 struct PurgeCounts {
     std::uint64_t sessions = 0;
     std::uint64_t throttle_rows = 0;
+    std::uint64_t audit_rows = 0;
 };
 
 // Deletes in batches of `batch` rows, each its own short statement, so the
 // running site never waits long on a lock. A login_throttle row goes once
 // both its failure window (`failure_window_seconds`) and its lock are over.
-PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds);
+// With `audit_days` > 0, audit_log rows older than that many days go too
+// (the retention of the audit log; 0 keeps them all).
+PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_seconds,
+                          int audit_days = 0);
 
 }  // namespace mfo::cli

@@ -2,8 +2,10 @@
 // The application configuration: conf/mfo.conf + .env + MFO_* environment.
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mfo {
 
@@ -25,10 +27,16 @@ struct DatabaseConfig {
     std::string password;
     std::string admin_user = "mfo_admin";
     std::string admin_password;
-    // Seconds; 0 = no limit (only for tools' DDL connections, never the pool).
+    // Why admin_password_file gave no password (missing, unreadable, empty):
+    // only the tools that use the DDL account report it, the pool runs without.
+    std::string admin_password_problem;
+    // Seconds; 0 = no limit.
     int connect_timeout = 3;
     int read_timeout = 5;
     int write_timeout = 5;
+    // Read timeout of the DDL account's connection (migrations, purge); 0: none.
+    // A long ALTER must not be cut off client-side while the server completes it.
+    int admin_read_timeout = 0;
     // Circuit breaker of the worker (per process): after `breaker_failures`
     // timed-out waits in a row, requests fail fast (503) and one request
     // re-probes every `breaker_retry` seconds.
@@ -37,13 +45,31 @@ struct DatabaseConfig {
     std::string migrations_dir;
 };
 
+// Where a setting's value came from, for errors and warnings.
+struct SettingOrigin {
+    enum class Kind { file, dotenv, environment };
+    Kind kind = Kind::file;
+    std::string where;  // "/etc/mfo/mfo.conf:12", "/srv/app/.env:3 (SECURITY_PASSWORD_SALT)",
+                        // "environment MFO_DATABASE_NAME"
+};
+
 struct Config {
     std::string source;  // the config file that was read
     std::string base_dir;
+    // "[section] key" -> where its value came from, for every value set.
+    std::map<std::string, SettingOrigin> origins;
+    // "file:line: " (or ".env:3 (NAME): ", "environment MFO_X: ") of a
+    // setting, or the config file's name when it was not set: the prefix of
+    // an error about that value.
+    std::string origin_of(const std::string& section, const std::string& key) const;
+    // "[security] password_pepper from /srv/app/.env:3 (SECURITY_PASSWORD_SALT)"
+    // for each security-relevant value a .env file set (the tools warn).
+    std::vector<std::string> dotenv_security_overrides() const;
 
     // [app]
     Environment environment = Environment::development;
     std::string secret_key;
+    std::string secret_key_origin;  // where the key in use came from
     bool registerable = true;
     std::string default_role = "User";
     bool generic_register_errors = false;

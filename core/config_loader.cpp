@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 struct Setting {
     std::string value;
-    std::string origin;  // "file:line" or "environment MFO_X"
+    SettingOrigin origin;
 };
 
 using SettingKey = std::pair<std::string, std::string>;  // section, key
@@ -71,11 +71,15 @@ long long parse_int(const std::string& v, long long min, long long max) {
     return n;
 }
 
-// A missing file leaves the secret empty (the dev stack creates them on first
-// run); an unreadable or empty one is an error.
+// A missing, unreadable or empty file is an error: taking it for an empty
+// secret would start a pool that connects with "using password: NO".
 std::string read_secret_file(const std::string& path) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) return "";
+    if (!fs::exists(path, ec)) throw std::invalid_argument(path + " does not exist");
+    if (::access(path.c_str(), R_OK) != 0) {
+        throw std::invalid_argument("cannot read " + path +
+                                    " (permission denied for this user; see its owner and mode)");
+    }
     std::ifstream in(path);
     if (!in) throw std::invalid_argument("cannot read " + path);
     std::string line;
@@ -200,16 +204,22 @@ const std::map<SettingKey, Setter>& setters() {
          }},
         {{"database", "admin_password_file"},
          [](Loader& l, const std::string& v) {
-             // Only the migration tool needs it: unreadable is not an error here,
-             // so the worker can run without access to the DDL account's secret.
+             // Only the tools' DDL connection needs it: the worker runs without
+             // access to it, and a tool reports the problem when it connects.
              if (!v.empty() && l.config.database.admin_password.empty()) {
-                 const std::string p = l.path_of(v);
-                 if (::access(p.c_str(), R_OK) == 0)
-                     l.config.database.admin_password = read_secret_file(p);
+                 try {
+                     l.config.database.admin_password = read_secret_file(l.path_of(v));
+                 } catch (const std::invalid_argument& e) {
+                     l.config.database.admin_password_problem = e.what();
+                 }
              }
          }},
         {{"database", "migrations_dir"},
          [](Loader& l, const std::string& v) { l.config.database.migrations_dir = l.path_of(v); }},
+        {{"database", "admin_read_timeout"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.admin_read_timeout = static_cast<int>(parse_int(v, 0, 604800));
+         }},
         {{"database", "connect_timeout"},
          [](Loader& l, const std::string& v) {
              l.config.database.connect_timeout = static_cast<int>(parse_int(v, 1, 300));
@@ -337,7 +347,9 @@ void read_ini(const std::string& path, Settings& settings) {
         if (!setters().count(key)) {
             throw std::invalid_argument("unknown setting [" + key.first + "] " + key.second);
         }
-        settings[key] = Setting{std::string(entry.value), path + ":" + std::to_string(entry.line)};
+        settings[key] =
+            Setting{std::string(entry.value),
+                    {SettingOrigin::Kind::file, path + ":" + std::to_string(entry.line)}};
     };
     parse_ini_file(path, callbacks);
 }
@@ -359,6 +371,8 @@ std::string trim(const std::string& s) {
 void read_dotenv(const std::string& path, Settings& settings) {
     std::ifstream in(path);
     if (!in) return;
+    std::error_code ec;
+    const std::string shown = fs::absolute(path, ec).lexically_normal().string();
     std::string line;
     int lineno = 0;
     while (std::getline(in, line)) {
@@ -368,13 +382,14 @@ void read_dotenv(const std::string& path, Settings& settings) {
         if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
         const auto eq = t.find('=');
         if (eq == std::string::npos) {
-            throw ConfigError(path + ":" + std::to_string(lineno) + ": expected NAME=VALUE");
+            throw ConfigError(shown + ":" + std::to_string(lineno) + ": expected NAME=VALUE");
         }
         const std::string name = trim(t.substr(0, eq));
         SettingKey key;
         if (!key_for_env_name(name, key)) continue;  // other programs' variables
-        settings[key] =
-            Setting{unquote(trim(t.substr(eq + 1))), path + ":" + std::to_string(lineno)};
+        settings[key] = Setting{unquote(trim(t.substr(eq + 1))),
+                                {SettingOrigin::Kind::dotenv,
+                                 shown + ":" + std::to_string(lineno) + " (" + name + ")"}};
     }
 }
 
@@ -386,34 +401,63 @@ void read_environment(Settings& settings) {
         const std::string name = entry.substr(0, eq);
         SettingKey key;
         if (!key_for_env_name(name, key)) continue;
-        settings[key] = Setting{entry.substr(eq + 1), "environment " + name};
+        settings[key] = Setting{entry.substr(eq + 1),
+                                {SettingOrigin::Kind::environment, "environment " + name}};
     }
 }
 
+std::string origin_key(const SettingKey& key) {
+    return "[" + key.first + "] " + key.second;
+}
+
 void apply_settings(Loader& loader, const Settings& settings) {
+    for (const auto& [key, setting] : settings)
+        loader.config.origins[origin_key(key)] = setting.origin;
     // Inline secrets first so that *_file only fills what is still empty.
     const SettingKey first[] = {
         {"app", "secret_key"}, {"database", "password"}, {"database", "admin_password"}};
-    for (const auto& key : first) {
-        if (auto it = settings.find(key); it != settings.end()) {
-            try {
-                setters().at(key)(loader, it->second.value);
-            } catch (const std::invalid_argument& e) {
-                throw ConfigError(it->second.origin + ": " + key.second + ": " + e.what());
-            }
-        }
-    }
-    for (const auto& [key, setting] : settings) {
-        if (std::find(std::begin(first), std::end(first), key) != std::end(first)) continue;
+    auto apply = [&](const SettingKey& key, const Setting& setting) {
+        const bool had_key = !loader.config.secret_key.empty();
         try {
             setters().at(key)(loader, setting.value);
         } catch (const std::invalid_argument& e) {
-            throw ConfigError(setting.origin + ": " + key.second + ": " + e.what());
+            throw ConfigError(setting.origin.where + ": " + key.second + ": " + e.what());
         }
+        if (!had_key && !loader.config.secret_key.empty())
+            loader.config.secret_key_origin = setting.origin.where;
+    };
+    for (const auto& key : first) {
+        if (auto it = settings.find(key); it != settings.end()) apply(key, it->second);
+    }
+    for (const auto& [key, setting] : settings) {
+        if (std::find(std::begin(first), std::end(first), key) != std::end(first)) continue;
+        apply(key, setting);
+    }
+    std::string& problem = loader.config.database.admin_password_problem;
+    if (!problem.empty()) {
+        problem = loader.config.origin_of("database", "admin_password_file") +
+                  ": admin_password_file: " + problem;
     }
 }
 
 }  // namespace
+
+std::string Config::origin_of(const std::string& section, const std::string& key) const {
+    const auto it = origins.find(origin_key({section, key}));
+    return it == origins.end() ? source : it->second.where;
+}
+
+std::vector<std::string> Config::dotenv_security_overrides() const {
+    std::vector<std::string> found;
+    for (const auto& [key, origin] : origins) {
+        if (origin.kind != SettingOrigin::Kind::dotenv) continue;
+        const bool security = key.rfind("[security] ", 0) == 0 || key == "[app] secret_key" ||
+                              key == "[app] secret_key_file" ||
+                              key.find("password") != std::string::npos;
+        if (security) found.push_back(key + " from " + origin.where);
+    }
+    return found;
+}
 
 std::string default_config_path() {
     if (const char* p = std::getenv("MFO_CONFIG"); p && *p) return p;
@@ -464,15 +508,16 @@ void validate_for_start(const Config& config) {
     if (config.secret_key.empty()) {
         throw ConfigError(config.source + ": production needs [app] secret_key or secret_key_file");
     }
+    const std::string& origin = config.secret_key_origin;
     for (const char* example : examples) {
         if (config.secret_key == example) {
-            throw ConfigError(config.source +
+            throw ConfigError(origin +
                               ": the secret key is an example; generate one with "
                               "`openssl rand -base64 48`");
         }
     }
     if (config.secret_key.size() < 32) {
-        throw ConfigError(config.source + ": the secret key must be at least 32 characters");
+        throw ConfigError(origin + ": the secret key must be at least 32 characters");
     }
 }
 

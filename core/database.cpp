@@ -40,22 +40,29 @@ bool is_connection_error(int code) {
     }
 }
 
-void init_database_driver() { (void)driver(); }
+void init_database_driver() {
+    (void)driver();
+}
 
-DbTimeouts timeouts_of(const DatabaseConfig& config) {
-    return DbTimeouts{config.connect_timeout, config.read_timeout, config.write_timeout};
+DbTimeouts timeouts_of(const DatabaseConfig& config, DbAccount account) {
+    // The DDL account (the tools) waits as long as a statement runs unless
+    // admin_read_timeout says otherwise: an ALTER of a big table takes minutes.
+    const int read = account == DbAccount::admin ? config.admin_read_timeout : config.read_timeout;
+    return DbTimeouts{config.connect_timeout, read, config.write_timeout};
 }
 
 DbThreadScope::DbThreadScope() { driver()->threadInit(); }
 DbThreadScope::~DbThreadScope() { driver()->threadEnd(); }
 
 Database::Database(DatabaseConfig config, DbAccount account)
-    : Database(config, account, timeouts_of(config)) {}
+    : Database(config, account, timeouts_of(config, account)) {}
 
 Database::Database(DatabaseConfig config, DbAccount account, DbTimeouts timeouts)
     : config_(std::move(config)), account_(account), timeouts_(timeouts) {}
 
-Database::~Database() { disconnect(); }
+Database::~Database() {
+    disconnect();
+}
 
 void Database::disconnect() {
     statements_.clear();  // statements before their connection
@@ -71,10 +78,10 @@ void Database::ensure_connected() {
     disconnect();
     sql::ConnectOptionsMap options;
     const bool admin = account_ == DbAccount::admin;
-    options["hostName"] = config_.socket.empty()
-                              ? sql::SQLString("tcp://" + config_.host + ":" +
-                                               std::to_string(config_.port))
-                              : sql::SQLString("unix://" + config_.socket);
+    options["hostName"] =
+        config_.socket.empty()
+            ? sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port))
+            : sql::SQLString("unix://" + config_.socket);
     options["userName"] = sql::SQLString(admin ? config_.admin_user : config_.user);
     options["password"] = sql::SQLString(admin ? config_.admin_password : config_.password);
     options["schema"] = sql::SQLString(config_.name);

@@ -41,7 +41,7 @@ struct DbTimeouts {
     int read_s = 5;
     int write_s = 5;
 };
-DbTimeouts timeouts_of(const DatabaseConfig& config);
+DbTimeouts timeouts_of(const DatabaseConfig& config, DbAccount account);
 
 class DbCircuitBreaker;
 

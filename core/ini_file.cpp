@@ -61,6 +61,15 @@ void inspect_line(ParseState& state, std::string_view raw) {
     if (close == std::string_view::npos) return;  // libinih reports the syntax error
     state.section = std::string(body.substr(1, close - 1));
     state.has_previous_name = false;
+    // libinih drops whatever follows the ']' (e.g. "[app] environment = production"):
+    // a setting that silently does nothing is worse than an error.
+    std::string_view rest = body.substr(close + 1);
+    while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+    if (!rest.empty() && rest.front() != ';' && rest.front() != '#') {
+        state.fail("text after the section header [" + state.section +
+                   "]; put each setting on a line of its own");
+        return;
+    }
     if (state.section.size() > kMaxSectionName) {
         state.fail("section name too long (at most " + std::to_string(kMaxSectionName) +
                    " characters)");

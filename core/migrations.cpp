@@ -3,10 +3,12 @@
 #include <cppconn/exception.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -20,7 +22,6 @@ namespace fs = std::filesystem;
 using Rows = std::unique_ptr<sql::ResultSet>;
 
 constexpr const char* kLockName = "mfo_migrate";
-constexpr int kLockTimeoutSeconds = 30;
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
@@ -73,19 +74,38 @@ std::vector<AppliedMigration> applied_migrations(Database& db) {
     return applied;
 }
 
+bool get_lock(Database& db, int timeout_seconds) {
+    auto& st = db.prepare("SELECT GET_LOCK(?, ?)");
+    st.setString(1, kLockName);
+    st.setInt(2, timeout_seconds);
+    Rows rs(st.executeQuery());
+    return rs->next() && !rs->isNull(1) && rs->getInt(1) == 1;
+}
+
 // Serialises concurrent runs (two deploys at once) on the server.
 class MigrationLock {
   public:
-    explicit MigrationLock(Database& db) : db_(db) {
-        auto& st = db_.prepare("SELECT GET_LOCK(?, ?)");
-        st.setString(1, kLockName);
-        st.setInt(2, kLockTimeoutSeconds);
-        Rows rs(st.executeQuery());
-        if (!rs->next() || rs->isNull(1) || rs->getInt(1) != 1) {
-            throw MigrationError("another migration is running: could not get the lock '" +
-                                 std::string(kLockName) + "' within " +
-                                 std::to_string(kLockTimeoutSeconds) + " seconds");
+    MigrationLock(Database& db, int timeout_seconds, std::ostream* log) : db_(db) {
+        if (get_lock(db_, 0)) return;
+        std::string holder = "another session";
+        {
+            auto& st = db_.prepare("SELECT IS_USED_LOCK(?)");
+            st.setString(1, kLockName);
+            Rows rs(st.executeQuery());
+            if (rs->next() && !rs->isNull(1)) holder = "connection " + rs->getString(1);
         }
+        if (log) {
+            *log << "Waiting for the migration lock '" << kLockName << "' (held by " << holder
+                 << ", another mfo-db migrate) for up to " << timeout_seconds << " s ..."
+                 << std::endl;
+        }
+        if (timeout_seconds == 0 || !get_lock(db_, timeout_seconds)) {
+            throw MigrationError("another migration is running (" + holder + " holds the lock '" +
+                                 kLockName + "'): gave up after " +
+                                 std::to_string(timeout_seconds) +
+                                 " s; wait for it to finish (--lock-timeout to wait longer)");
+        }
+        if (log) *log << "Got the migration lock." << std::endl;
     }
     ~MigrationLock() {
         try {
@@ -145,18 +165,35 @@ std::vector<const MigrationFile*> pending_after_checks(const std::vector<Applied
     return pending;
 }
 
+std::string repair_advice(const MigrationFile& file) {
+    return "make the schema what " + file.name +
+           ".sql makes (finish or undo it by hand), then "
+           "record it with `mfo-db repair " +
+           std::to_string(file.version) + "` (or, after undoing it, run `mfo-db migrate` again)";
+}
+
 void apply(Database& db, const MigrationFile& file, const std::vector<SqlStatement>& statements) {
     for (std::size_t i = 0; i < statements.size(); ++i) {
+        const std::string where = file.path + ":" + std::to_string(statements[i].line);
         try {
             db.execute(statements[i].text);
         } catch (const sql::SQLException& e) {
-            if (is_connection_error(e.getErrorCode())) throw;
-            std::string message = file.path + ":" + std::to_string(statements[i].line) +
-                                  ": statement failed: " + e.what();
+            if (is_connection_error(e.getErrorCode())) {
+                // The server goes on with a statement whose client went away:
+                // the outcome is unknown, so say so instead of "connection lost".
+                throw MigrationError(
+                    where + ": the connection to the database was lost during this statement (" +
+                    e.what() +
+                    "); the server may still be running the statement: check "
+                    "(SHOW PROCESSLIST; the schema), then " +
+                    repair_advice(file));
+            }
+            std::string message = where + ": statement failed: " + e.what();
             if (i > 0) {
                 message += "; the " + std::to_string(i) +
                            " statement(s) before it were applied and DDL cannot be rolled "
-                           "back: repair the schema by hand, then migrate again";
+                           "back: " +
+                           repair_advice(file);
             }
             throw MigrationError(message);
         }
@@ -204,35 +241,151 @@ std::vector<MigrationFile> list_migration_files(const std::string& dir) {
     return files;
 }
 
-std::vector<SqlStatement> split_sql_statements(const std::string& text, const std::string& source) {
-    std::vector<SqlStatement> statements;
-    std::istringstream in(text);
-    std::string line;
-    std::string current;
-    int line_number = 0;
-    int start_line = 0;
-    while (std::getline(in, line)) {
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string trimmed = trim(line);
-        if (trimmed.rfind("--", 0) == 0) continue;
-        if (trimmed.empty() && current.empty()) continue;
-        if (current.empty()) start_line = line_number;
-        current += line;
-        current += '\n';
-        if (!trimmed.empty() && trimmed.back() == ';') {
-            std::string statement = trim(current);
-            statement.pop_back();  // the ';'
-            statement = trim(statement);
-            if (!statement.empty()) statements.push_back(SqlStatement{statement, start_line});
-            current.clear();
+namespace {
+
+// The `mariadb` client's way of reading a script: statements end at the
+// delimiter (";", or what a DELIMITER line sets) outside quotes and comments;
+// "-- " and "#" comments run to the end of the line; /* */ comments are
+// dropped, /*! */ and /*M! */ (executable comments) are kept.
+class SqlSplitter {
+  public:
+    SqlSplitter(const std::string& text, const std::string& source)
+        : text_(text), source_(source) {}
+
+    std::vector<SqlStatement> split() {
+        while (pos_ < text_.size()) {
+            if (at_line_start_ && blank(current_) && delimiter_line()) continue;
+            const char c = text_[pos_];
+            if (c == '\'' || c == '"' || c == '`') {
+                quoted(c);
+            } else if (starts_with("--") &&
+                       (pos_ + 2 == text_.size() ||
+                        std::isspace(static_cast<unsigned char>(text_[pos_ + 2])))) {
+                skip_line_comment();
+            } else if (c == '#') {
+                skip_line_comment();
+            } else if (starts_with("/*")) {
+                block_comment();
+            } else if (starts_with(delimiter_)) {
+                pos_ += delimiter_.size();
+                finish_statement();
+            } else {
+                take(c);
+            }
+        }
+        if (!blank(current_)) {
+            throw MigrationError(source_ + ":" + std::to_string(start_line_) +
+                                 ": statement does not end with '" + delimiter_ + "'");
+        }
+        return std::move(statements_);
+    }
+
+  private:
+    static bool blank(const std::string& s) {
+        return s.find_first_not_of(" \t\r\n") == std::string::npos;
+    }
+    bool starts_with(const std::string& s) const { return text_.compare(pos_, s.size(), s) == 0; }
+
+    void take(char c) {
+        if (blank(current_) && !std::isspace(static_cast<unsigned char>(c))) start_line_ = line_;
+        current_ += c;
+        advance();
+    }
+    void advance() {
+        at_line_start_ = text_[pos_] == '\n';
+        if (at_line_start_) ++line_;
+        ++pos_;
+    }
+
+    // "DELIMITER xx" on a line of its own, between statements.
+    bool delimiter_line() {
+        std::size_t p = pos_;
+        while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+        static const std::string keyword = "delimiter";
+        if (text_.size() - p <= keyword.size()) return false;
+        for (std::size_t i = 0; i < keyword.size(); ++i) {
+            if (std::tolower(static_cast<unsigned char>(text_[p + i])) != keyword[i]) return false;
+        }
+        if (text_[p + keyword.size()] != ' ' && text_[p + keyword.size()] != '\t') return false;
+        const auto eol = text_.find('\n', p);
+        const std::string value =
+            trim(text_.substr(p + keyword.size(), (eol == std::string::npos ? text_.size() : eol) -
+                                                      p - keyword.size()));
+        if (value.empty() || value.find_first_of(" \t'\"`") != std::string::npos) {
+            throw MigrationError(source_ + ":" + std::to_string(line_) +
+                                 ": DELIMITER needs one word (e.g. DELIMITER //)");
+        }
+        delimiter_ = value;
+        pos_ = eol == std::string::npos ? text_.size() : eol + 1;
+        ++line_;
+        at_line_start_ = true;
+        return true;
+    }
+
+    void quoted(char quote) {
+        const int opened = line_;
+        take(quote);
+        while (pos_ < text_.size()) {
+            const char c = text_[pos_];
+            if (c == '\\' && quote != '`' && pos_ + 1 < text_.size()) {
+                take(c);
+                take(text_[pos_]);
+                continue;
+            }
+            take(c);
+            if (c == quote) {
+                if (pos_ < text_.size() && text_[pos_] == quote) {  // '' inside ''
+                    take(quote);
+                    continue;
+                }
+                return;
+            }
+        }
+        throw MigrationError(source_ + ":" + std::to_string(opened) + ": unclosed " +
+                             std::string(1, quote) + " quote");
+    }
+
+    void skip_line_comment() {
+        while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
+        // The newline itself separates what was before from what follows.
+    }
+
+    void block_comment() {
+        const int opened = line_;
+        const bool executable = starts_with("/*!") || starts_with("/*M!");
+        const auto end = text_.find("*/", pos_ + 2);
+        if (end == std::string::npos) {
+            throw MigrationError(source_ + ":" + std::to_string(opened) + ": unclosed /* comment");
+        }
+        if (executable) {
+            while (pos_ < end + 2) take(text_[pos_]);
+        } else {
+            while (pos_ < end + 2) advance();
+            current_ += ' ';
         }
     }
-    if (!trim(current).empty()) {
-        throw MigrationError(source + ":" + std::to_string(start_line) +
-                             ": statement does not end with ';' at the end of a line");
+
+    void finish_statement() {
+        const std::string statement = trim(current_);
+        if (!statement.empty()) statements_.push_back(SqlStatement{statement, start_line_});
+        current_.clear();
     }
-    return statements;
+
+    const std::string& text_;
+    const std::string& source_;
+    std::size_t pos_ = 0;
+    int line_ = 1;
+    int start_line_ = 1;
+    bool at_line_start_ = true;
+    std::string delimiter_ = ";";
+    std::string current_;
+    std::vector<SqlStatement> statements_;
+};
+
+}  // namespace
+
+std::vector<SqlStatement> split_sql_statements(const std::string& text, const std::string& source) {
+    return SqlSplitter(text, source).split();
 }
 
 std::vector<MigrationStatus> migration_status(Database& db, const std::string& dir) {
@@ -260,9 +413,12 @@ std::vector<MigrationStatus> migration_status(Database& db, const std::string& d
     return out;
 }
 
-MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log) {
+MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log,
+                      int lock_timeout_seconds) {
     const auto files = list_migration_files(dir);
-    MigrationLock lock(db);
+    // A dry run changes nothing, so it neither waits for nor blocks a migrate.
+    std::optional<MigrationLock> lock;
+    if (!dry_run) lock.emplace(db, lock_timeout_seconds, log);
     MigrateResult result;
     const bool have_table = migrations_table_exists(db);
     if (!have_table) {
@@ -277,7 +433,14 @@ MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::o
         }
         const auto statements = split_sql_statements(text, file->path);
         result.sql += "-- " + file->name + ".sql\n";
-        for (const auto& statement : statements) result.sql += statement.text + ";\n";
+        for (const auto& statement : statements) {
+            // As the mariadb client would need it to run the same statements.
+            if (statement.text.find(';') != std::string::npos) {
+                result.sql += "DELIMITER //\n" + statement.text + "//\nDELIMITER ;\n";
+            } else {
+                result.sql += statement.text + ";\n";
+            }
+        }
         result.sql += "-- recorded in schema_migrations as version " +
                       std::to_string(file->version) + ", sha256 " + file->checksum + "\n\n";
         if (!dry_run) {
@@ -288,6 +451,40 @@ MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::o
         result.applied.push_back(file->name);
     }
     return result;
+}
+
+std::vector<std::string> record_as_applied(Database& db, const std::string& dir, int version,
+                                           bool through) {
+    const auto files = list_migration_files(dir);
+    MigrationLock lock(db, 0, nullptr);
+    if (!migrations_table_exists(db)) db.execute(kCreateMigrationsTable);
+    const auto pending = pending_after_checks(applied_migrations(db), files, dir);
+    std::vector<const MigrationFile*> chosen;
+    for (const MigrationFile* file : pending) {
+        if (through ? file->version <= version : file->version == version) chosen.push_back(file);
+    }
+    if (chosen.empty()) {
+        throw MigrationError("no pending migration " + std::string(through ? "up to " : "") +
+                             std::to_string(version) + " in " + dir + "; see `mfo-db status`");
+    }
+    if (!through && chosen.front() != pending.front()) {
+        throw MigrationError("migration " + std::to_string(version) + " is not the next one (" +
+                             pending.front()->name + " is); migrations apply in order");
+    }
+    std::vector<std::string> names;
+    db.transaction([&](Database& tx) {
+        for (const MigrationFile* file : chosen) {
+            auto& record = tx.prepare(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                "VALUES (?, ?, ?, NOW())");
+            record.setInt(1, file->version);
+            record.setString(2, file->name);
+            record.setString(3, file->checksum);
+            record.executeUpdate();
+            names.push_back(file->name);
+        }
+    });
+    return names;
 }
 
 }  // namespace mfo

@@ -35,9 +35,12 @@ struct SqlStatement {
     int line = 0;      // where it starts in the file
 };
 
-// Statements end with ';' at the end of a line; lines starting with "--" are
-// comments. Throws MigrationError (naming `source` and the line) for text
-// after the last ';'.
+// Splits a migration the way the `mariadb` client reads a script: statements
+// end at ';' outside quotes ('', "", ``) and comments ("-- ", "#", /* */);
+// a line "DELIMITER //" changes the delimiter (for BEGIN ... END bodies of
+// triggers and procedures) until "DELIMITER ;". Executable comments (/*! */)
+// are kept. Throws MigrationError (naming `source` and the line) for text
+// after the last delimiter, an unclosed quote or comment.
 std::vector<SqlStatement> split_sql_statements(const std::string& text, const std::string& source);
 
 enum class MigrationState { applied, pending, changed, missing };
@@ -58,9 +61,19 @@ struct MigrateResult {
 };
 
 // Applies the pending migrations in order under GET_LOCK('mfo_migrate'),
-// after checking that every applied one is unchanged and present. With
-// `dry_run`, only says what it would do. Progress lines go to `log`.
-// Throws MigrationError; `db` must use the DDL account.
-MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log);
+// after checking that every applied one is unchanged and present; waits up
+// to `lock_timeout_seconds` for another run's lock (saying so on `log`).
+// With `dry_run`, only says what it would do, without the lock. Progress
+// lines go to `log`. Throws MigrationError; `db` must use the DDL account.
+MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log,
+                      int lock_timeout_seconds = 30);
+
+// Records pending migrations as applied without running them: `version`
+// only (`through` false: `mfo-db repair`, after a migration was finished by
+// hand; it must be the next pending one), or every pending one up to
+// `version` (`through` true: `mfo-db baseline`, for a schema made another
+// way). Returns their names. Throws MigrationError.
+std::vector<std::string> record_as_applied(Database& db, const std::string& dir, int version,
+                                           bool through);
 
 }  // namespace mfo

@@ -17,6 +17,15 @@ AccessRules load_rules(const Config& config, bool test_routes) {
         roles.insert(role.name);
         permissions.insert(role.permissions.begin(), role.permissions.end());
     }
+    // /register gives new users this role: one that `mfo-db seed` never
+    // creates would leave every new user without a role.
+    if (config.registerable && !config.default_role.empty() && !roles.count(config.default_role)) {
+        std::string known;
+        for (const auto& name : roles) known += (known.empty() ? "" : ", ") + name;
+        throw ConfigError(config.origin_of("app", "default_role") + ": default_role: role \"" +
+                          config.default_role + "\" is not in " + config.roles + " (" + known +
+                          ")");
+    }
     std::ifstream in(config.access_rules);
     if (!in) throw ConfigError(config.access_rules + ": cannot open the access rules");
     std::stringstream text;

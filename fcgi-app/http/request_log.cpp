@@ -156,6 +156,12 @@ void log_event(const std::string& message) {
     line.write_line_to_stderr();
 }
 
+void log_warning(const std::string& message) {
+    LogLine line;
+    line.timestamp().text(" level=warn pid=").number(process_id()).text(" msg=").quoted(message);
+    line.write_line_to_stderr();
+}
+
 std::string next_request_id() {
     static std::atomic<std::uint64_t> counter{0};
     char buf[48];

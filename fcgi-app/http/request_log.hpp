@@ -19,7 +19,8 @@ struct RequestLogEntry {
 
 void log_request(const RequestLogEntry& entry);
 void log_error(const std::string& request_id, const std::string& message);
-void log_event(const std::string& message);  // supervisor and worker lifecycle
+void log_event(const std::string& message);    // supervisor and worker lifecycle
+void log_warning(const std::string& message);  // something an operator must fix
 
 // "<pid hex>-<counter hex>": unique per request across the pool's processes.
 std::string next_request_id();

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace mfo {
 
@@ -45,7 +46,35 @@ bool unix_socket_in_use(const std::string& path) {
 
 }  // namespace
 
+std::vector<std::string> check_listen_address(const Config& config) {
+    std::vector<std::string> warnings;
+    const std::string where = config.origin_of("server", "listen");
+    if (config.listen.rfind("unix:", 0) == 0) {
+        const std::string path = config.listen.substr(5);
+        if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+            throw ConfigError(where + ": listen: the socket path " + path + " is " +
+                              std::to_string(path.size()) +
+                              " bytes; a unix socket path has at most " +
+                              std::to_string(sizeof(sockaddr_un{}.sun_path) - 1));
+        }
+        const auto slash = path.find_last_of('/');
+        const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+        struct stat st {};
+        if (slash != std::string::npos && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+            warnings.push_back("listen: the socket directory " + dir +
+                               " does not exist (yet); it must exist when the pool starts (" +
+                               where + ")");
+        }
+    }
+    if (!config.socket_group.empty() && !::getgrnam(config.socket_group.c_str())) {
+        throw ConfigError(config.origin_of("server", "socket_group") +
+                          ": socket_group: no group named " + config.socket_group);
+    }
+    return warnings;
+}
+
 ListenSocket ListenSocket::open(const Config& config) {
+    check_listen_address(config);  // before bind: an error leaves no stale socket
     const std::string& listen = config.listen;
     if (listen == "fd:0") {
         int accepting = 0;

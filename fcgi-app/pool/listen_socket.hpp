@@ -2,13 +2,20 @@
 // The pool's listening socket: unix (default), loopback TCP, or inherited fd 0.
 
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 
 namespace mfo {
 
+// What ListenSocket::open would refuse, found without binding: a unix socket
+// path longer than sun_path or a socket_group that does not exist (both throw
+// ConfigError). A socket directory that does not exist is returned as a
+// warning: systemd's RuntimeDirectory creates it only when the pool starts.
+std::vector<std::string> check_listen_address(const Config& config);
+
 class ListenSocket {
-public:
+  public:
     // Opens per `config.listen`. Throws std::runtime_error with a clear message
     // (another pool already listening, bad group, ...).
     static ListenSocket open(const Config& config);
@@ -23,7 +30,7 @@ public:
     // Removes the unix socket path (supervisor, at exit).
     void unlink_path();
 
-private:
+  private:
     ListenSocket(int fd, std::string unix_path, std::string description)
         : fd_(fd), unix_path_(std::move(unix_path)), description_(std::move(description)) {}
 

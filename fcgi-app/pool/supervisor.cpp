@@ -153,14 +153,14 @@ class Supervisor {
         try {
             Config config = load_config(config_path_);
             if (config.listen != app_->config.listen) {
-                log_event("reload: a changed listen address needs a restart; keeping " +
-                          app_->config.listen);
+                log_warning("reload: a changed listen address needs a restart; keeping " +
+                            app_->config.listen);
                 config.listen = app_->config.listen;
             }
             fresh = load_app_context(config, test_routes_available_);
         } catch (const std::exception& e) {
-            log_event(std::string("reload refused, keeping the running configuration: ") +
-                      e.what());
+            log_warning(std::string("reload refused, keeping the running configuration: ") +
+                        e.what());
             return;
         }
         app_ = std::move(fresh);

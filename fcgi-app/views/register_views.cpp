@@ -9,6 +9,7 @@
 #include "email_address.hpp"
 #include "http/form_parser.hpp"
 #include "http/http_error.hpp"
+#include "http/request_log.hpp"
 #include "user_store.hpp"
 #include "views/page_response.hpp"
 #include "views/sign_in_gate.hpp"
@@ -121,7 +122,18 @@ Response register_submit(RequestContext& ctx) {
         ctx.db.transaction([&](Database& db) {
             user_id = create_user(db, *email, hash, true);
             const std::string& role = ctx.app.config.default_role;
-            if (!role.empty() && find_role(db, role)) add_role_to_user(db, user_id, role);
+            if (!role.empty()) {
+                if (find_role(db, role)) {
+                    add_role_to_user(db, user_id, role);
+                } else {
+                    // The user still registers (no role is the least privilege),
+                    // but the operator must hear of it.
+                    log_error(ctx.request_id, "default_role \"" + role +
+                                                  "\" does not exist in the database: user " +
+                                                  std::to_string(user_id) +
+                                                  " registered without a role; run `mfo-db seed`");
+                }
+            }
             audit(db, user_id, "web", "user.register", *email, ctx.req.remote_addr);
         });
     } catch (const AlreadyExists&) {

@@ -121,6 +121,7 @@ CommandResult run_tool(const std::string& tool, const ToolRun& run) {
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
         if (run.without_terminal) ::setsid();
+        if (!run.cwd.empty() && ::chdir(run.cwd.c_str()) != 0) ::_exit(125);
         const int in = ::open(in_path.c_str(), O_RDONLY);
         const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -38,6 +38,7 @@ struct ToolRun {
     std::vector<std::string> env;   // extra NAME=VALUE
     bool without_terminal = false;  // start in a new session: no /dev/tty
     bool with_config = true;        // prepend --config $MFO_TEST_CONFIG
+    std::string cwd;                // working directory (default: the test's)
 };
 
 // Runs MFO_BIN_DIR/<tool> and waits for it.

@@ -15,15 +15,33 @@ using namespace mfo::test;
 
 namespace {
 
+const std::string kOnlyInDatabase = "\" exists only in the database";
+
 struct SeedFixture : AppData {
-    // A roles file of this test's own roles, for `mfo-db seed`.
+    // A roles file of this test's own roles, for `mfo-db seed`. The lines
+    // about roles of the shared database missing from that file (all the
+    // others) are kept apart in `only_in_database`.
     CommandResult seed(const std::string& roles_text, const std::string& command = "seed") {
         write_file(roles_file, roles_text);
         ToolRun run;
         run.args = {command};
         run.env = {"MFO_APP_ROLES=" + roles_file.string()};
-        return run_tool("mfo-db", run);
+        CommandResult r = run_tool("mfo-db", run);
+        std::string kept;
+        only_in_database.clear();
+        std::size_t start = 0;
+        while (start < r.out.size()) {
+            auto end = r.out.find('\n', start);
+            end = end == std::string::npos ? r.out.size() : end + 1;
+            const std::string line = r.out.substr(start, end - start);
+            (line.find(kOnlyInDatabase) == std::string::npos ? kept : only_in_database) += line;
+            start = end;
+        }
+        r.out = kept;
+        return r;
     }
+
+    std::string only_in_database;
 
     TempDir dir;
     std::filesystem::path roles_file = dir.path() / "roles.conf";
@@ -81,6 +99,12 @@ BOOST_AUTO_TEST_CASE(seed_is_find_or_create_and_reports_changes) {
                             "\" updated: description \"Normal users\" -> \"Plain users\", "
                             "permissions read,write -> read.\n");
     BOOST_TEST(find_role(app, b).has_value(), "roles missing from the file stay");
+    // ... and are reported: access.conf may name only the file's roles.
+    BOOST_TEST(contains(only_in_database, "Role \"" + b + kOnlyInDatabase +
+                                              " (not in the roles file): access.conf rules "
+                                              "cannot name it.\n"),
+               only_in_database);
+    BOOST_TEST(!contains(only_in_database, "Role \"" + a + "\""), only_in_database);
 }
 
 BOOST_AUTO_TEST_CASE(seed_reports_roles_file_errors_with_line) {

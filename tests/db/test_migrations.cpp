@@ -4,6 +4,7 @@
 #include <cppconn/resultset.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "db_test_support.hpp"
 #include "migrations.hpp"
+#include "tool_expectations.hpp"
 
 namespace fs = std::filesystem;
 using namespace mfo;
@@ -267,32 +269,195 @@ BOOST_AUTO_TEST_CASE(status_lists_applied_and_pending) {
     BOOST_TEST(contains(cli.out, "1 applied, 1 pending."), cli.out);
 }
 
+BOOST_AUTO_TEST_CASE(trigger_bodies_and_trailing_comments_apply) {
+    // Split on the trigger's inner ';' (and on a trailing comment) before.
+    write_file(dir.path() / "0001_counter.sql",
+               "CREATE TABLE counter (n INT NOT NULL); -- counts\n"
+               "DELIMITER //\n"
+               "CREATE TRIGGER counter_bi BEFORE INSERT ON counter FOR EACH ROW\n"
+               "BEGIN\n  SET NEW.n = NEW.n + 1;\n  SET NEW.n = NEW.n * 10;\nEND//\n"
+               "DELIMITER ;\n"
+               "INSERT INTO counter VALUES (1); # fires the trigger\n");
+    const auto dry = tool({"migrate", "--dry-run"});
+    BOOST_TEST(dry.status == 0, dry.err);
+    BOOST_TEST(contains(dry.out, "DELIMITER //\nCREATE TRIGGER counter_bi"), dry.out);
+    const auto r = tool({"migrate"});
+    BOOST_TEST(r.status == 0, r.err);
+    std::unique_ptr<sql::ResultSet> rs(db.prepare("SELECT n FROM counter").executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getInt(1) == 20);
+}
+
+// A statement that outlives the client's read timeout: the server goes on,
+// the tool says so and how to record the migration once it is done.
+BOOST_AUTO_TEST_CASE(a_lost_connection_during_a_statement_says_check_then_repair) {
+    write_file(dir.path() / "0001_slow.sql", "CREATE TABLE slow_t AS SELECT SLEEP(6) AS s;\n");
+    ToolRun run;
+    run.args = {"migrate"};
+    run.env = {"MFO_DATABASE_NAME=" + scratch_database_config().name,
+               "MFO_DATABASE_MIGRATIONS_DIR=" + dir.path().string(),
+               "MFO_DATABASE_ADMIN_READ_TIMEOUT=1"};
+    const auto r = run_tool("mfo-db", run);
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(contains(r.err, "0001_slow.sql:1: the connection to the database was lost"), r.err);
+    BOOST_TEST(contains(r.err, "the server may still be running the statement"), r.err);
+    BOOST_TEST(contains(r.err, "`mfo-db repair 1`"), r.err);
+    BOOST_TEST(!contains(r.err, "cannot connect"), r.err);
+
+    // The server finishes the statement (bounded wait for the table).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (tables(db).count("slow_t") == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::unique_ptr<sql::ResultSet> wait(db.prepare("SELECT SLEEP(0.2)").executeQuery());
+    }
+    BOOST_REQUIRE(tables(db).count("slow_t") == 1u);
+    BOOST_TEST(
+        (migration_status(db, dir.path().string()).front().state == MigrationState::pending));
+    BOOST_TEST(contains(tool({"migrate"}).err, "already exists"));
+
+    const auto repaired = tool({"repair", "1"});
+    BOOST_TEST(repaired.status == 0, repaired.err);
+    BOOST_TEST(repaired.out == "Recorded 0001_slow as applied (not run).\n");
+    BOOST_TEST(
+        (migration_status(db, dir.path().string()).front().state == MigrationState::applied));
+    BOOST_TEST(contains(tool({"migrate"}).out, "Nothing to apply"));
+    expect_failure(tool({"repair", "1"}), 1, "mfo-db: error: no pending migration 1");
+}
+
+BOOST_AUTO_TEST_CASE(repair_takes_the_next_only_and_baseline_records_up_to_a_version) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    write_file(dir.path() / "0002_b.sql", "CREATE TABLE b_t (id INT);\n");
+    write_file(dir.path() / "0003_c.sql", "CREATE TABLE c_t (id INT);\n");
+    expect_failure(tool({"repair", "2"}), 1,
+                   "mfo-db: error: migration 2 is not the next one (0001_a is)");
+    const auto base = tool({"baseline", "2"});
+    BOOST_TEST(base.status == 0, base.err);
+    BOOST_TEST(base.out ==
+               "Recorded 0001_a as applied (not run).\n"
+               "Recorded 0002_b as applied (not run).\n");
+    BOOST_TEST(tables(db).count("a_t") == 0u);  // recorded, not run
+    const auto rest = tool({"migrate"});
+    BOOST_TEST(contains(rest.out, "Applying 0003_c ... done."), rest.out);
+    BOOST_TEST(tables(db).count("c_t") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_blocked_migrate_says_it_waits_and_a_dry_run_does_not_wait) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    // Another session holds the lock (as a running migrate would).
+    Database other(scratch_database_config(), DbAccount::admin);
+    std::unique_ptr<sql::ResultSet> got(
+        other.prepare("SELECT GET_LOCK('mfo_migrate', 0), CONNECTION_ID()").executeQuery());
+    BOOST_REQUIRE(got->next());
+    BOOST_REQUIRE(got->getInt(1) == 1);
+    const std::string holder = got->getString(2).asStdString();
+
+    const auto dry = tool({"migrate", "--dry-run"});
+    BOOST_TEST(dry.status == 0, dry.err);
+    BOOST_TEST(contains(dry.out, "CREATE TABLE a_t"), dry.out);
+
+    const auto blocked = tool({"migrate", "--lock-timeout", "1"});
+    BOOST_TEST(blocked.status == 1);
+    BOOST_TEST(contains(blocked.out,
+                        "Waiting for the migration lock 'mfo_migrate' (held by "
+                        "connection " +
+                            holder),
+               blocked.out);
+    BOOST_TEST(contains(blocked.err, "another migration is running (connection " + holder),
+               blocked.err);
+    BOOST_TEST(tables(db).count("a_t") == 0u);
+
+    std::unique_ptr<sql::ResultSet> released(
+        other.prepare("SELECT RELEASE_LOCK('mfo_migrate')").executeQuery());
+    const auto r = tool({"migrate", "--lock-timeout", "1"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(!contains(r.out, "Waiting"), r.out);
+    BOOST_TEST(tables(db).count("a_t") == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(sql_splitting)
 
-BOOST_AUTO_TEST_CASE(statements_end_at_a_semicolon_at_end_of_line) {
+std::vector<std::string> texts(const std::vector<SqlStatement>& statements) {
+    std::vector<std::string> out;
+    for (const auto& s : statements) out.push_back(s.text);
+    return out;
+}
+
+std::string split_error(const std::string& text) {
+    try {
+        split_sql_statements(text, "x.sql");
+    } catch (const MigrationError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+BOOST_AUTO_TEST_CASE(statements_end_at_a_semicolon_outside_quotes_and_comments) {
     const auto statements = split_sql_statements(
-        "-- header\n\nCREATE TABLE t (\n  -- a column\n  a INT -- inline stays\n);\n"
+        "-- header\n\nCREATE TABLE t (\n  -- a column; with a semicolon\n  a INT -- inline\n);\n"
         "INSERT INTO t VALUES (1); \r\nUPDATE t SET a = ';'\n  WHERE a = 1;\n",
         "x.sql");
     BOOST_REQUIRE(statements.size() == 3u);
-    BOOST_TEST(statements[0].text == "CREATE TABLE t (\n  a INT -- inline stays\n)");
+    BOOST_TEST(statements[0].text == "CREATE TABLE t (\n  \n  a INT \n)");
     BOOST_TEST(statements[0].line == 3);
     BOOST_TEST(statements[1].text == "INSERT INTO t VALUES (1)");
     BOOST_TEST(statements[1].line == 7);
     BOOST_TEST(statements[2].text == "UPDATE t SET a = ';'\n  WHERE a = 1");
+    BOOST_TEST(statements[2].line == 8);
 }
 
-BOOST_AUTO_TEST_CASE(text_after_the_last_semicolon_is_an_error) {
-    try {
-        split_sql_statements("SELECT 1;\n\nSELECT 2\n-- end\n", "x.sql");
-        BOOST_FAIL("no error");
-    } catch (const MigrationError& e) {
-        BOOST_TEST(std::string(e.what()) ==
-                   "x.sql:3: statement does not end with ';' at the end of a line");
-    }
-    BOOST_TEST(split_sql_statements("-- only comments\n\n", "x.sql").empty());
+BOOST_AUTO_TEST_CASE(a_trailing_comment_after_the_semicolon_belongs_to_no_statement) {
+    // Once broke the next statement (the comment line was glued to it).
+    const auto statements = split_sql_statements(
+        "CREATE TABLE a (id INT); -- the first\nCREATE TABLE b (id INT); # the second\n"
+        "INSERT INTO a VALUES (1); /* done */\n",
+        "x.sql");
+    BOOST_TEST((texts(statements) == std::vector<std::string>{"CREATE TABLE a (id INT)",
+                                                              "CREATE TABLE b (id INT)",
+                                                              "INSERT INTO a VALUES (1)"}));
+    BOOST_TEST(statements[1].line == 2);
+}
+
+BOOST_AUTO_TEST_CASE(quotes_escapes_and_block_comments) {
+    const auto statements = split_sql_statements(
+        "INSERT INTO t VALUES ('it''s; fine', \"a \\\" ; b\", 'back\\\\');\n"
+        "SELECT `odd;name` FROM t /* a; comment\n spanning lines */ WHERE 1;\n"
+        "/*!40101 SET NAMES utf8mb4 */;\nSELECT 1--1;\n",
+        "x.sql");
+    BOOST_TEST((
+        texts(statements) ==
+        std::vector<std::string>{"INSERT INTO t VALUES ('it''s; fine', \"a \\\" ; b\", 'back\\\\')",
+                                 "SELECT `odd;name` FROM t   WHERE 1",
+                                 "/*!40101 SET NAMES utf8mb4 */", "SELECT 1--1"}));
+}
+
+BOOST_AUTO_TEST_CASE(delimiter_blocks_keep_begin_end_bodies_whole) {
+    const auto statements = split_sql_statements(
+        "CREATE TABLE c (n INT);\n"
+        "DELIMITER //\n"
+        "CREATE TRIGGER c_bi BEFORE INSERT ON c FOR EACH ROW\nBEGIN\n"
+        "  SET NEW.n = NEW.n + 1;\n  SET NEW.n = NEW.n * 2;\nEND//\n"
+        "delimiter ;\n"
+        "INSERT INTO c VALUES (1);\n",
+        "x.sql");
+    BOOST_REQUIRE(statements.size() == 3u);
+    BOOST_TEST(statements[1].text ==
+               "CREATE TRIGGER c_bi BEFORE INSERT ON c FOR EACH ROW\nBEGIN\n"
+               "  SET NEW.n = NEW.n + 1;\n  SET NEW.n = NEW.n * 2;\nEND");
+    BOOST_TEST(statements[1].line == 3);
+    BOOST_TEST(statements[2].text == "INSERT INTO c VALUES (1)");
+    BOOST_TEST(statements[2].line == 9);
+}
+
+BOOST_AUTO_TEST_CASE(unfinished_text_is_an_error_with_its_line) {
+    BOOST_TEST(split_error("SELECT 1;\n\nSELECT 2\n-- end\n") ==
+               "x.sql:3: statement does not end with ';'");
+    BOOST_TEST(split_error("SELECT 'open;\n") == "x.sql:1: unclosed ' quote");
+    BOOST_TEST(split_error("SELECT 1;\n/* never closed\n") == "x.sql:2: unclosed /* comment");
+    BOOST_TEST(split_error("DELIMITER\n") == "x.sql:1: statement does not end with ';'");
+    BOOST_TEST(split_error("DELIMITER //\nSELECT 1;\n") ==
+               "x.sql:2: statement does not end with '//'");
+    BOOST_TEST(split_sql_statements("-- only comments\n\n# and these\n", "x.sql").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -99,7 +99,7 @@ long long ms(std::chrono::duration<Rep, Period> d) {
 
 // A request made on a thread of its own; the destructor joins it.
 class BackgroundGet {
-public:
+  public:
     BackgroundGet(std::string base_url, std::string path)
         : thread_([this, url = std::move(base_url), path = std::move(path)] {
               try {
@@ -118,7 +118,7 @@ public:
     const HttpResponse& response() const { return response_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     HttpResponse response_;
     std::string error_;
     std::atomic<bool> done_{false};
@@ -140,7 +140,7 @@ std::unique_ptr<BackgroundGet> start_in_flight(const PrivateStack& stack, const 
 
 // GET /login in a loop on a thread until stopped, counting failures.
 class RequestLoop {
-public:
+  public:
     explicit RequestLoop(std::string base_url)
         : thread_([this, url = std::move(base_url)](std::stop_token stop) {
               HttpClient client(url);
@@ -169,7 +169,7 @@ public:
         return failures_;
     }
 
-private:
+  private:
     std::atomic<int> ok_{0};
     std::mutex mutex_;
     std::vector<std::string> failures_;
@@ -208,7 +208,7 @@ std::string stack_script() {
 // Stops the shared MariaDB (begin) and makes sure it runs again when the
 // test ends, however it ends: every later test needs it.
 class DatabaseOutage {
-public:
+  public:
     DatabaseOutage() = default;
     ~DatabaseOutage() {
         if (!stopped_) return;
@@ -231,7 +231,7 @@ public:
         return run_command({"bash", stack_script(), "start-db"}, {}, 90s);
     }
 
-private:
+  private:
     bool stopped_ = false;
 };
 
@@ -395,6 +395,9 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_without_dropping_requests_and_refuses_bad_ru
     BOOST_REQUIRE(stack.wait_for_log("reload refused", 10s));
     const std::string log = stack.pool_log();
     const std::string refusal = log.substr(log.find("reload refused"));
+    const std::string refusal_line = log.substr(log.rfind('\n', log.find("reload refused")) + 1);
+    BOOST_CHECK_MESSAGE(contains(refusal_line.substr(0, refusal_line.find('\n')), "level=warn"),
+                        refusal_line.substr(0, refusal_line.find('\n')));
     BOOST_CHECK_MESSAGE(
         contains(refusal.substr(0, refusal.find('\n')), rules + ":" + std::to_string(lines)),
         "no file:line in: " << refusal.substr(0, refusal.find('\n')));
@@ -452,6 +455,162 @@ BOOST_AUTO_TEST_CASE(check_config_validates_and_production_needs_a_secret) {
         run_command({bin, "--config", config}, example, 15s, cwd.path());
     BOOST_CHECK_NE(run_example.status, 0);
     BOOST_CHECK_MESSAGE(contains(run_example.output, "example"), run_example.output);
+}
+
+// What used to pass --check-config and fail only at start (or never).
+BOOST_AUTO_TEST_CASE(check_config_finds_what_start_would_trip_on) {
+    const std::string bin = require_env("MFO_TEST_BIN_DIR") + "/mfo-fcgi";
+    const std::string config = require_env("MFO_TEST_CONFIG");
+    TempDir cwd("mfo-check-");
+    auto check = [&](const EnvOverrides& env) {
+        return run_command({bin, "--config", config, "--check-config"}, env, 30s, cwd.path());
+    };
+
+    CommandResult r = check({{"MFO_SERVER_SOCKET_GROUP", "no-such-group-mfo"}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(contains(r.output, "socket_group: no group named no-such-group-mfo"),
+                        r.output);
+    // Starting with it leaves no socket behind.
+    const std::string sock = cwd.path() + "/pool.sock";
+    r = run_command({bin, "--config", config},
+                    {{"MFO_SERVER_SOCKET_GROUP", "no-such-group-mfo"},
+                     {"MFO_SERVER_LISTEN", "unix:" + sock},
+                     {"MFO_SERVER_PID_FILE", cwd.path() + "/pool.pid"}},
+                    15s, cwd.path());
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK(!fs::exists(sock));
+
+    r = check({{"MFO_SERVER_LISTEN", "unix:" + cwd.path() + "/" + std::string(110, 's')}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(contains(r.output, "a unix socket path has at most 107"), r.output);
+
+    r = check({{"MFO_SERVER_LISTEN", "unix:" + cwd.path() + "/no-such-dir/pool.sock"}});
+    BOOST_CHECK_EQUAL(r.status, 0);  // systemd's RuntimeDirectory makes it at start
+    BOOST_CHECK_MESSAGE(contains(r.output, "warning: listen: the socket directory " + cwd.path() +
+                                               "/no-such-dir does not exist"),
+                        r.output);
+
+    r = check({{"MFO_APP_DEFAULT_ROLE", "Usr"}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(contains(r.output,
+                                 "environment MFO_APP_DEFAULT_ROLE: default_role: role "
+                                 "\"Usr\" is not in"),
+                        r.output);
+
+    r = check({{"MFO_DATABASE_PASSWORD", ""},
+               {"MFO_DATABASE_PASSWORD_FILE", cwd.path() + "/no-such-password"}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(
+        contains(r.output, "password_file: " + cwd.path() + "/no-such-password does not exist"),
+        r.output);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_connect_logs_in_with_both_accounts) {
+    const std::string bin = require_env("MFO_TEST_BIN_DIR") + "/mfo-fcgi";
+    const std::string config = require_env("MFO_TEST_CONFIG");
+    TempDir cwd("mfo-check-");
+    auto check = [&](const EnvOverrides& env) {
+        return run_command({bin, "--config", config, "--check-config", "--connect"}, env, 30s,
+                           cwd.path());
+    };
+    CommandResult r = check({});
+    BOOST_CHECK_MESSAGE(r.status == 0, r.output);
+    BOOST_CHECK_MESSAGE(contains(r.output, "database: application account") &&
+                            contains(r.output, "database: DDL account (mfo-db)"),
+                        r.output);
+    BOOST_CHECK_EQUAL(occurrences(r.output, ": OK\n"), 2u);
+
+    r = check({{"MFO_DATABASE_PASSWORD", "wrong-password"}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(
+        contains(r.output, "application account") && contains(r.output, "Access denied"), r.output);
+
+    r = check({{"MFO_DATABASE_ADMIN_PASSWORD", ""},
+               {"MFO_DATABASE_ADMIN_PASSWORD_FILE", cwd.path() + "/none"}});
+    BOOST_CHECK_NE(r.status, 0);
+    BOOST_CHECK_MESSAGE(
+        contains(r.output, "DDL account (mfo-db)") &&
+            contains(r.output, "admin_password_file: " + cwd.path() + "/none does not exist"),
+        r.output);
+}
+
+BOOST_AUTO_TEST_CASE(pool_checks_the_database_at_start) {
+    const std::string bin = require_env("MFO_TEST_BIN_DIR") + "/mfo-fcgi";
+    const std::string config = require_env("MFO_TEST_CONFIG");
+    TempDir cwd("mfo-start-");
+    const EnvOverrides wrong = {{"MFO_DATABASE_PASSWORD", "wrong-password"},
+                                {"MFO_SERVER_LISTEN", "unix:" + cwd.path() + "/pool.sock"},
+                                {"MFO_SERVER_PID_FILE", cwd.path() + "/pool.pid"}};
+    // --require-db: refuses, before opening the socket.
+    const CommandResult refused =
+        run_command({bin, "--config", config, "--require-db"}, wrong, 30s, cwd.path());
+    BOOST_CHECK_EQUAL(refused.status, 1);
+    BOOST_CHECK_MESSAGE(contains(refused.output, "database check failed") &&
+                            contains(refused.output, "Access denied"),
+                        refused.output);
+    BOOST_CHECK(!fs::exists(cwd.path() + "/pool.sock"));
+
+    // Default: starts, with the problem at level=warn in its log.
+    PrivateStack stack({{"MFO_DATABASE_PASSWORD", "wrong-password"}});
+    BOOST_CHECK(stack.wait_for_log("level=warn", 5s));
+    const std::string log = stack.pool_log();
+    const std::string line = log.substr(log.find("level=warn"));
+    BOOST_CHECK_MESSAGE(contains(line.substr(0, line.find('\n')), "database check at start") &&
+                            contains(line.substr(0, line.find('\n')), "Access denied"),
+                        line);
+}
+
+// A role in roles.conf that `mfo-db seed` has not created yet.
+BOOST_AUTO_TEST_CASE(default_role_missing_from_the_database_is_reported) {
+    TempDir dir("mfo-roles-");
+    const std::string roles = dir.path() + "/roles.conf";
+    write_file(roles, read_text_file(require_env("MFO_TEST_REPO_DIR") + "/conf/roles.conf") +
+                          "\n[Visitor]\ndescription = not seeded\npermissions = read\n");
+    PrivateStack stack({{"MFO_APP_ROLES", roles}, {"MFO_APP_DEFAULT_ROLE", "Visitor"}});
+    BOOST_CHECK(
+        stack.wait_for_log("default_role \\\"Visitor\\\" does not exist in the database", 5s));
+
+    HttpClient client(stack.base_url());
+    const std::string token = input_value(client.get("/register").body, "csrf_token");
+    const std::string email = "visitor-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(Clock::now().time_since_epoch().count() % 1000000007) +
+                              "@example.com";
+    const std::string password = "Unseeded-Role-" + std::to_string(::getpid()) + "-x9";
+    const HttpResponse r = client.post_form("/register", {{"email", email},
+                                                          {"password", password},
+                                                          {"password_confirm", password},
+                                                          {"csrf_token", token}});
+    BOOST_CHECK_EQUAL(r.status, 302);  // registered (no role is the least privilege)
+    BOOST_CHECK(stack.wait_for_log("registered without a role; run `mfo-db seed`", 5s));
+    const std::string log = stack.pool_log();
+    const std::string whole =
+        log.substr(log.rfind('\n', log.find("registered without a role")) + 1);
+    BOOST_CHECK_MESSAGE(contains(whole.substr(0, whole.find('\n')), "level=error"), whole);
+}
+
+// The worker's account with the table grants of `mfo-db grants` (made by
+// scripts/test as README Deployment does): register, log in, the admin page.
+BOOST_AUTO_TEST_CASE(pool_runs_on_the_least_privilege_account) {
+    PrivateStack stack({{"MFO_DATABASE_USER", require_env("MFO_TEST_LP_APP_USER")}});
+    BOOST_CHECK(!contains(stack.pool_log(), "level=warn"));  // the start check passed
+
+    HttpClient client(stack.base_url());
+    const std::string token = input_value(client.get("/register").body, "csrf_token");
+    const std::string email = "lp-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(Clock::now().time_since_epoch().count() % 1000000007) +
+                              "@example.com";
+    const std::string password = "Least-Priv-Pool-" + std::to_string(::getpid());
+    const HttpResponse r = client.post_form("/register", {{"email", email},
+                                                          {"password", password},
+                                                          {"password_confirm", password},
+                                                          {"csrf_token", token}});
+    BOOST_CHECK_EQUAL(r.status, 302);
+    BOOST_CHECK_EQUAL(client.get("/").status, 200);
+
+    HttpClient admin(stack.base_url());
+    log_in(admin, require_env("MFO_ADMIN_EMAIL"), require_env("MFO_ADMIN_PASSWORD"));
+    BOOST_CHECK_EQUAL(admin.get("/admin").status, 200);
+    BOOST_CHECK(!contains(stack.pool_log(), "level=error"));
 }
 
 BOOST_AUTO_TEST_CASE(database_outage_is_503_and_the_pool_recovers_without_restart) {

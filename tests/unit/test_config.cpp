@@ -42,7 +42,22 @@ std::string error_of(const std::string& file) {
 
 BOOST_AUTO_TEST_SUITE(config)
 
+// The shipped config names the secret files scripts/run makes on first run;
+// a fresh checkout has none yet.
+struct WithoutSecretFiles {
+    WithoutSecretFiles() {
+        for (const char* name : kNames) ::setenv(name, "", 1);
+    }
+    ~WithoutSecretFiles() {
+        for (const char* name : kNames) ::unsetenv(name);
+    }
+    static constexpr const char* kNames[] = {"MFO_APP_SECRET_KEY_FILE",
+                                             "MFO_DATABASE_PASSWORD_FILE",
+                                             "MFO_DATABASE_ADMIN_PASSWORD_FILE"};
+};
+
 BOOST_AUTO_TEST_CASE(shipped_config_parses) {
+    WithoutSecretFiles no_secrets;
     const Config c = load_config(MFO_SOURCE_DIR "/conf/mfo.conf");
     BOOST_TEST(c.threads == 8);
     BOOST_TEST(c.database.name == "mfo");
@@ -99,6 +114,7 @@ BOOST_AUTO_TEST_CASE(environment_and_dotenv_override_the_file) {
 }
 
 BOOST_AUTO_TEST_CASE(argon2_max_concurrent_defaults_to_the_cpus) {
+    WithoutSecretFiles no_secrets;
     BOOST_TEST(load_config(MFO_SOURCE_DIR "/conf/mfo.conf").argon2_max_concurrent == 0u);
     TempDir dir;
     auto f = dir.write("conf/a.conf", "[security]\nargon2_max_concurrent = 3\n");
@@ -149,6 +165,72 @@ BOOST_AUTO_TEST_CASE(secret_files_are_read) {
     dir.write("conf/key", "0123456789abcdef0123456789abcdef\n");
     const Config c = load_config(dir.write("conf/s.conf", "[app]\nsecret_key_file = key\n"));
     BOOST_TEST(c.secret_key == "0123456789abcdef0123456789abcdef");
+}
+
+BOOST_AUTO_TEST_CASE(text_after_a_section_header_is_an_error) {
+    // The README's own layout once read "[app]  environment = production":
+    // libinih drops the setting silently.
+    TempDir dir;
+    auto f = dir.write("conf/a.conf", "[server]\nthreads = 4\n[app] environment = production\n");
+    BOOST_TEST(error_of(f) == f + ":3: text after the section header [app]; put each setting on a "
+                                  "line of its own");
+    f = dir.write("conf/b.conf", "[app]   ; a comment\n[server] # another\nthreads = 4\n");
+    BOOST_TEST(error_of(f) == "");
+    BOOST_TEST(load_config(f).threads == 4);
+}
+
+BOOST_AUTO_TEST_CASE(missing_secret_files_are_errors_not_empty_secrets) {
+    TempDir dir;
+    const std::string missing = (dir.path / "conf/nope").string();
+    auto f = dir.write("conf/a.conf", "[database]\npassword_file = nope\n");
+    BOOST_TEST(error_of(f) == f + ":2: password_file: " + missing + " does not exist");
+    f = dir.write("conf/b.conf", "[app]\nenvironment = production\nsecret_key_file = nope\n");
+    BOOST_TEST(error_of(f) == f + ":3: secret_key_file: " + missing + " does not exist");
+    dir.write("conf/empty", "\n");
+    f = dir.write("conf/c.conf", "[database]\npassword_file = empty\n");
+    BOOST_TEST(error_of(f).find(f + ":2: password_file: ") == 0u, error_of(f));
+    // The DDL account's secret: only the tools need it, so the pool loads
+    // the config; the problem is kept for the tools to report.
+    f = dir.write("conf/d.conf", "[database]\nadmin_password_file = nope\n");
+    const Config c = load_config(f);
+    BOOST_TEST(c.database.admin_password.empty());
+    BOOST_TEST(c.database.admin_password_problem ==
+               f + ":2: admin_password_file: " + missing + " does not exist");
+    // An inline password wins; the file is then not needed.
+    f = dir.write("conf/e.conf", "[database]\npassword = pw\npassword_file = nope\n");
+    BOOST_TEST(load_config(f).database.password == "pw");
+}
+
+BOOST_AUTO_TEST_CASE(values_from_dotenv_say_so) {
+    TempDir dir;
+    const auto f = dir.write("conf/mfo.conf", "[app]\nenvironment = production\n");
+    const std::string dotenv = (dir.path / ".env").string();
+    dir.write(".env", "# the Flask app's\nSECURITY_PASSWORD_SALT=pepper\nMFO_SERVER_WORKERS=x\n");
+    BOOST_TEST(error_of(f) ==
+               dotenv + ":3 (MFO_SERVER_WORKERS): workers: expected a number, got \"x\"");
+    dir.write(".env",
+              "SECURITY_PASSWORD_SALT=pepper\nFLASK_SECRET_KEY=change-me\nMFO_SERVER_THREADS=3\n");
+    const Config c = load_config(f);
+    BOOST_TEST(c.password_pepper == "pepper");
+    const auto overrides = c.dotenv_security_overrides();
+    BOOST_TEST_REQUIRE(overrides.size() == 2u);
+    BOOST_TEST(overrides[0] == "[app] secret_key from " + dotenv + ":2 (FLASK_SECRET_KEY)");
+    BOOST_TEST(overrides[1] ==
+               "[security] password_pepper from " + dotenv + ":1 (SECURITY_PASSWORD_SALT)");
+    std::string err;
+    try {
+        validate_for_start(c);
+    } catch (const ConfigError& e) {
+        err = e.what();
+    }
+    BOOST_TEST(err.find(dotenv + ":2 (FLASK_SECRET_KEY): the secret key is an example") == 0u, err);
+}
+
+BOOST_AUTO_TEST_CASE(admin_read_timeout_defaults_to_none) {
+    TempDir dir;
+    BOOST_TEST(load_config(dir.write("conf/a.conf", "")).database.admin_read_timeout == 0);
+    const auto f = dir.write("conf/b.conf", "[database]\nadmin_read_timeout = 3600\n");
+    BOOST_TEST(load_config(f).database.admin_read_timeout == 3600);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
