@@ -45,8 +45,7 @@ bool unix_socket_in_use(const std::string& path) {
 
 }  // namespace
 
-ListenSocket ListenSocket::open(const Config& config) {
-    const std::string& listen = config.listen;
+ListenSocket ListenSocket::open(const Config& config, const std::string& listen) {
     if (listen == "fd:0") {
         int accepting = 0;
         socklen_t len = sizeof accepting;

@@ -8,10 +8,12 @@
 namespace mfo {
 
 class ListenSocket {
-public:
+  public:
     // Opens per `config.listen`. Throws std::runtime_error with a clear message
     // (another pool already listening, bad group, ...).
-    static ListenSocket open(const Config& config);
+    static ListenSocket open(const Config& config) { return open(config, config.listen); }
+    // The same for another address of the same forms (authorizer_listen).
+    static ListenSocket open(const Config& config, const std::string& listen);
 
     ListenSocket(ListenSocket&& other) noexcept;
     ListenSocket& operator=(ListenSocket&&) = delete;
@@ -23,7 +25,7 @@ public:
     // Removes the unix socket path (supervisor, at exit).
     void unlink_path();
 
-private:
+  private:
     ListenSocket(int fd, std::string unix_path, std::string description)
         : fd_(fd), unix_path_(std::move(unix_path)), description_(std::move(description)) {}
 
