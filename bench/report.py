@@ -222,6 +222,15 @@ def assemble(d, out, check):
         if c1 and c2 and c1["wrk"] and c2["wrk"]:
             s2["cpu_ratio_to_ceiling_db"] = round(c1["measured"] / c2["measured"], 3)
 
+    # A static file behind the authorizer (auth_request, one session SELECT
+    # per request) against the same file served by nginx alone.
+    so, sp = scen.get("9-static-open"), scen.get("10-static-protected")
+    if so and sp and so.get("requests_per_s") and sp.get("requests_per_s"):
+        sp["ratio_to_unprotected"] = round(sp["requests_per_s"] / so["requests_per_s"], 3)
+        c1, c2 = so.get("cpu_us_per_request"), sp.get("cpu_us_per_request")
+        if c1 and c2 and c1["wrk"] and c2["wrk"]:
+            sp["cpu_ratio_to_unprotected"] = round(c1["measured"] / c2["measured"], 3)
+
     targets = evaluate(scen, scale)
     result = {"meta": meta, "argon2": argon, "argon2_pool_threads": argon_pool,
               "argon2_mmap_threshold": argon_mmap,
@@ -356,6 +365,17 @@ def print_table(r):
         if s7 and "ratio_to_argon2" in s7:
             print("; POST /login: %.1f logins/s = %s of raw" % (s7["requests_per_s"],
                                                             fmt_ratio(s7["ratio_to_argon2"])))
+        else:
+            print()
+    sp = r["scenarios"].get("10-static-protected")
+    if sp and "ratio_to_unprotected" in sp:
+        print("static file behind the authorizer: %s of the unprotected file's req/s (CPU: %s)"
+              % (fmt_ratio(sp["ratio_to_unprotected"]), fmt_ratio(sp.get("cpu_ratio_to_unprotected"))),
+              end="")
+        pr = sp.get("db", {}).get("per_request")
+        if pr:
+            print("; per check: Com_select %.4f, Com_insert %.4f, Com_update %.4f, Com_delete %.4f"
+                  % (pr["Com_select"], pr["Com_insert"], pr["Com_update"], pr["Com_delete"]))
         else:
             print()
     s2 = r["scenarios"].get("2-get-home")

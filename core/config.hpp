@@ -80,6 +80,10 @@ struct Config {
 
     // [server]
     std::string listen;
+    // A second address, loopback TCP, for front servers that cannot use a
+    // unix socket (Apache's mod_authnz_fcgi); empty: none. It serves every
+    // request the first one does.
+    std::string authorizer_listen;
     unsigned socket_mode = 0660;
     std::string socket_group;
     int workers = 0;

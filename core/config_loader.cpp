@@ -168,6 +168,16 @@ const std::map<SettingKey, Setter>& setters() {
          [](Loader& l, const std::string& v) {
              l.config.max_body_bytes = parse_int(v, 1024, 64 * 1024 * 1024);
          }},
+        {{"server", "authorizer_listen"},
+         [](Loader& l, const std::string& v) {
+             // Apache's mod_authnz_fcgi connects over TCP only.
+             if (!v.empty()) {
+                 if (v.rfind("127.0.0.1:", 0) != 0)
+                     throw std::invalid_argument("expected 127.0.0.1:PORT or nothing");
+                 parse_int(v.substr(10), 1, 65535);
+             }
+             l.config.authorizer_listen = v;
+         }},
         {{"server", "pid_file"},
          [](Loader& l, const std::string& v) { l.config.pid_file = l.path_of(v); }},
         {{"server", "max_sign_ins_in_flight"},

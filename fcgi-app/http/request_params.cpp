@@ -17,7 +17,7 @@ constexpr std::array<std::string_view, RequestParams::count> kNames = {
     "HTTP_REFERER",          "HTTP_USER_AGENT",
     "HTTP_SEC_FETCH_SITE",   "HTTP_SEC_FETCH_MODE",
     "HTTP_SEC_FETCH_USER",   "HTTP_X_CSRF_TOKEN",
-    "HTTP_X_REQUESTED_WITH",
+    "HTTP_X_REQUESTED_WITH", "MFO_AUTHORIZE",
 };
 
 }  // namespace

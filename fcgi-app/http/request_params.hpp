@@ -34,6 +34,10 @@ struct RequestParams {
         http_sec_fetch_user,
         http_x_csrf_token,
         http_x_requested_with,
+        // Set by an nginx auth_request location (conf/nginx/mfo-protect.conf):
+        // "check" or "page" (pipeline/authorizer.hpp). A client cannot send it:
+        // front servers pass client headers only as HTTP_*.
+        mfo_authorize,
         count
     };
 
@@ -50,5 +54,8 @@ struct RequestParams {
 // strings must outlive the result). When a name repeats, the first one counts,
 // as with FCGX_GetParam.
 RequestParams read_request_params(const char* const* envp);
+
+// The FastCGI role of a request (FCGI_BEGIN_REQUEST), as libfcgi reports it.
+enum class FcgiRole { responder, authorizer, filter };
 
 }  // namespace mfo

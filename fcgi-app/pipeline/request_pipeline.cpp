@@ -10,17 +10,13 @@
 #include "http/form_parser.hpp"
 #include "http/http_error.hpp"
 #include "http/request_log.hpp"
+#include "pipeline/authorizer.hpp"
+#include "pipeline/request_phases.hpp"
 #include "views/page_response.hpp"
 
 namespace mfo {
 
-namespace {
-
-// What a 503 for an unreachable database tells clients to wait: about the
-// circuit breaker's re-probe interval.
-constexpr int kDbRetryAfterSeconds = 2;
-
-void resolve_session(RequestContext& ctx) {
+void resolve_session(RequestContext& ctx, bool touch) {
     const auto token = ctx.req.cookie(ctx.cookie_name(ctx.app.config.session_cookie));
     if (!token) return;
     std::string raw;
@@ -34,14 +30,22 @@ void resolve_session(RequestContext& ctx) {
         ctx.clear_session_cookie = true;
         return;
     }
-    try {
-        ctx.app.sessions.touch_if_due(ctx.db, *session);
-    } catch (const DbUnavailable&) {
-        // The read succeeded; a missed last_seen update is retried next minute.
+    if (touch) {
+        try {
+            ctx.app.sessions.touch_if_due(ctx.db, *session);
+        } catch (const DbUnavailable&) {
+            // The read succeeded; a missed last_seen update is retried next minute.
+        }
     }
     ctx.principal = session->principal;
     ctx.session = std::move(session);
 }
+
+namespace {
+
+// What a 503 for an unreachable database tells clients to wait: about the
+// circuit breaker's re-probe interval.
+constexpr int kDbRetryAfterSeconds = 2;
 
 // A state-changing request from another site is refused before any handler
 // runs (in addition to the CSRF token).
@@ -65,7 +69,9 @@ bool is_api_client(const RequestContext& ctx) {
     return ctx.req.wants_json() || ctx.req.path.rfind("/api/", 0) == 0;
 }
 
-Response deny(RequestContext& ctx, AccessDecision decision) {
+}  // namespace
+
+Response deny_access(RequestContext& ctx, AccessDecision decision) {
     if (decision == AccessDecision::login_required) {
         if (is_api_client(ctx)) {
             return json_error(401,
@@ -81,8 +87,10 @@ Response deny(RequestContext& ctx, AccessDecision decision) {
     return error_response(ctx, 403, forbidden_message(ctx.rule));
 }
 
+namespace {
+
 Response dispatch(RequestContext& ctx, const Router& router) {
-    resolve_session(ctx);
+    resolve_session(ctx, true);
     ctx.flashes = read_flashes(ctx);
     ctx.flash_cookie_seen = ctx.req.cookie(ctx.cookie_name("mfo_flash")).has_value();
 
@@ -97,7 +105,7 @@ Response dispatch(RequestContext& ctx, const Router& router) {
     check_same_origin(ctx);
     ctx.rule = ctx.app.rules.find(ctx.req.path, ctx.req.method);
     const AccessDecision decision = check_access(ctx.rule, ctx.principal);
-    if (decision != AccessDecision::allow) return deny(ctx, decision);
+    if (decision != AccessDecision::allow) return deny_access(ctx, decision);
     return (*match.handler)(ctx);
 }
 
@@ -113,11 +121,14 @@ Response plain_error(int status) {
 }  // namespace
 
 PipelineResult RequestPipeline::run(const RequestParams& params, const BodyReader& body,
-                                    const std::string& request_id) {
+                                    const std::string& request_id, FcgiRole role) {
     Request req;
     std::optional<HttpError> parse_error;
+    std::optional<AuthorizerKind> authorizer;
     try {
-        req = parse_request(params, body, app_.config.max_body_bytes);
+        authorizer = authorizer_kind(role, params);
+        req = authorizer ? parse_request(without_body(params), body, 0)
+                         : parse_request(params, body, app_.config.max_body_bytes);
     } catch (const HttpError& e) {
         parse_error = e;
         // Enough of the request for the log line and the error page.
@@ -139,15 +150,23 @@ PipelineResult RequestPipeline::run(const RequestParams& params, const BodyReade
     };
     try {
         if (parse_error) throw *parse_error;
-        response = dispatch(ctx, router_);
+        response = authorizer ? authorize(ctx, *authorizer) : dispatch(ctx, router_);
     } catch (const HttpError& e) {
-        render_error(e.status(), e.what());
+        if (authorizer == AuthorizerKind::nginx_check) {
+            // nginx takes any status but 2xx/401/403 as its own 500: a request
+            // the checks cannot read is simply denied.
+            response = Response{};
+            response.status = 403;
+            response.content_type = "text/plain; charset=utf-8";
+        } else {
+            render_error(e.status(), e.what());
+        }
     } catch (const DbUnavailable&) {
         // Not logged per request: the worker's circuit breaker logs an
         // outage once (its first failure, the circuit opening, recovery).
         const std::string message =
             "The service is temporarily unavailable. Please try again shortly.";
-        if (is_api_client(ctx)) {
+        if (!authorizer && is_api_client(ctx)) {
             response = json_error(503, message);
         } else {
             render_error(503, message);

@@ -26,8 +26,11 @@ class RequestPipeline {
     RequestPipeline(const AppContext& app, Database& db, const Router& router)
         : app_(app), db_(db), router_(router) {}
 
+    // `role`: the FastCGI role of the request; an AUTHORIZER request (or one
+    // with MFO_AUTHORIZE) is only ever answered by the authorizer, a plain
+    // RESPONDER request only ever by the pages.
     PipelineResult run(const RequestParams& params, const BodyReader& body,
-                       const std::string& request_id);
+                       const std::string& request_id, FcgiRole role = FcgiRole::responder);
 
   private:
     const AppContext& app_;

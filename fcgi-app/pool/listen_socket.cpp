@@ -75,7 +75,10 @@ std::vector<std::string> check_listen_address(const Config& config) {
 
 ListenSocket ListenSocket::open(const Config& config) {
     check_listen_address(config);  // before bind: an error leaves no stale socket
-    const std::string& listen = config.listen;
+    return open(config, config.listen);
+}
+
+ListenSocket ListenSocket::open(const Config& config, const std::string& listen) {
     if (listen == "fd:0") {
         int accepting = 0;
         socklen_t len = sizeof accepting;

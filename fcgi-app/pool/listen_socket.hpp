@@ -19,6 +19,8 @@ class ListenSocket {
     // Opens per `config.listen`. Throws std::runtime_error with a clear message
     // (another pool already listening, bad group, ...).
     static ListenSocket open(const Config& config);
+    // The same for another address of the same forms (authorizer_listen).
+    static ListenSocket open(const Config& config, const std::string& listen);
 
     ListenSocket(ListenSocket&& other) noexcept;
     ListenSocket& operator=(ListenSocket&&) = delete;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "http/request_log.hpp"
 #include "pool/listen_socket.hpp"
@@ -36,18 +37,21 @@ struct Slot {
 class Supervisor {
   public:
     Supervisor(std::string config_path, std::shared_ptr<const AppContext> app, ListenSocket socket,
-               int signal_fd, bool test_routes_available)
+               std::optional<ListenSocket> authorizer_socket, int signal_fd,
+               bool test_routes_available)
         : config_path_(std::move(config_path)),
           app_(std::move(app)),
           socket_(std::move(socket)),
+          authorizer_socket_(std::move(authorizer_socket)),
           signal_fd_(signal_fd),
           test_routes_available_(test_routes_available) {}
 
     int run() {
         slots_.resize(static_cast<std::size_t>(app_->config.workers));
         for (int i = 0; i < app_->config.workers; ++i) spawn(i);
-        log_event("mfo-fcgi supervisor listening on " + socket_.description() + " with " +
-                  std::to_string(app_->config.workers) + " workers x " +
+        log_event("mfo-fcgi supervisor listening on " + socket_.description() +
+                  (authorizer_socket_ ? " and " + authorizer_socket_->description() : "") +
+                  " with " + std::to_string(app_->config.workers) + " workers x " +
                   std::to_string(app_->config.threads) + " threads");
         while (!stopping_) {
             wait_for_event(next_respawn_timeout_ms());
@@ -66,7 +70,8 @@ class Supervisor {
         }
         if (pid == 0) {
             ::close(signal_fd_);
-            run_worker_process(app_, socket_.fd());
+            run_worker_process(app_, socket_.fd(),
+                               authorizer_socket_ ? authorizer_socket_->fd() : -1);
         }
         workers_[pid] = WorkerInfo{slot, generation_, Clock::now()};
         slots_[static_cast<std::size_t>(slot)].waiting = false;
@@ -157,6 +162,11 @@ class Supervisor {
                             app_->config.listen);
                 config.listen = app_->config.listen;
             }
+            if (config.authorizer_listen != app_->config.authorizer_listen) {
+                log_event("reload: a changed authorizer_listen needs a restart; keeping " +
+                          app_->config.authorizer_listen);
+                config.authorizer_listen = app_->config.authorizer_listen;
+            }
             fresh = load_app_context(config, test_routes_available_);
         } catch (const std::exception& e) {
             log_warning(std::string("reload refused, keeping the running configuration: ") +
@@ -214,6 +224,7 @@ class Supervisor {
     std::string config_path_;
     std::shared_ptr<const AppContext> app_;
     ListenSocket socket_;
+    std::optional<ListenSocket> authorizer_socket_;
     int signal_fd_;
     bool test_routes_available_;
     std::map<pid_t, WorkerInfo> workers_;
@@ -237,11 +248,14 @@ int run_supervisor(const std::string& config_path, std::shared_ptr<const AppCont
         return 1;
     }
     ListenSocket socket = ListenSocket::open(app->config);
+    std::optional<ListenSocket> authorizer_socket;
+    if (!app->config.authorizer_listen.empty())
+        authorizer_socket.emplace(ListenSocket::open(app->config, app->config.authorizer_listen));
     if (!app->config.pid_file.empty()) {
         std::ofstream(app->config.pid_file) << ::getpid() << "\n";
     }
-    Supervisor supervisor(config_path, std::move(app), std::move(socket), signal_fd,
-                          test_routes_available);
+    Supervisor supervisor(config_path, std::move(app), std::move(socket),
+                          std::move(authorizer_socket), signal_fd, test_routes_available);
     const int rc = supervisor.run();
     ::close(signal_fd);
     return rc;

@@ -1,5 +1,6 @@
 #include "pool/worker_process.hpp"
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -59,7 +61,8 @@ struct WorkerState {
     // Shared by the threads' connections: one outage, one breaker, one log.
     std::unique_ptr<DbCircuitBreaker> db_breaker;
     int listen_fd = -1;
-    int wake_fd = -1;  // eventfd: readable once stopping
+    int authorizer_fd = -1;  // a second listening socket, or -1
+    int wake_fd = -1;        // eventfd: readable once stopping
     std::mutex mutex;
     std::condition_variable all_done;
     int running_threads = 0;
@@ -73,7 +76,10 @@ void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
         const int got = FCGX_GetStr(buf, static_cast<int>(n), fcgi->in);
         return got > 0 ? static_cast<std::size_t>(got) : 0;
     };
-    PipelineResult result = pipeline.run(params, body, request_id);
+    const FcgiRole role = fcgi->role == FCGI_AUTHORIZER ? FcgiRole::authorizer
+                          : fcgi->role == FCGI_FILTER   ? FcgiRole::filter
+                                                        : FcgiRole::responder;
+    PipelineResult result = pipeline.run(params, body, request_id, role);
     FCGX_PutStr(result.output.data(), static_cast<int>(result.output.size()), fcgi->out);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     log_request(RequestLogEntry{
@@ -86,46 +92,55 @@ void accept_loop(WorkerState& state, const Router& router) {
     Database db(state.app->config.database, DbAccount::app);
     db.use_circuit_breaker(*state.db_breaker);
     RequestPipeline pipeline(*state.app, db, router);
+    // A libfcgi request is bound to one listening socket: one per socket.
     FcgiRequest fcgi(state.listen_fd);
+    std::optional<FcgiRequest> authorizer_fcgi;
+    if (state.authorizer_fd >= 0) authorizer_fcgi.emplace(state.authorizer_fd);
 
     // One epoll set per thread; EPOLLEXCLUSIVE wakes one waiter per new
     // connection instead of every thread of every worker.
     FileDescriptor ep(::epoll_create1(EPOLL_CLOEXEC));
-    epoll_event listen_ev{};
-    listen_ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-    listen_ev.data.fd = state.listen_fd;
-    epoll_event wake_ev{};
-    wake_ev.events = EPOLLIN;
-    wake_ev.data.fd = state.wake_fd;
-    if (ep.get() < 0 || ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, state.listen_fd, &listen_ev) < 0 ||
-        ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, state.wake_fd, &wake_ev) < 0) {
+    auto watch = [&ep](int fd, std::uint32_t events) {
+        epoll_event ev{};
+        ev.events = events;
+        ev.data.fd = fd;
+        return ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
+    };
+    if (ep.get() < 0 || !watch(state.listen_fd, EPOLLIN | EPOLLEXCLUSIVE) ||
+        (state.authorizer_fd >= 0 && !watch(state.authorizer_fd, EPOLLIN | EPOLLEXCLUSIVE)) ||
+        !watch(state.wake_fd, EPOLLIN)) {
         log_event("worker thread cannot set up epoll; exiting");
         return;
     }
     for (;;) {
-        epoll_event ev[2];
-        const int n = ::epoll_wait(ep.get(), ev, 2, -1);
+        epoll_event ev[3];
+        const int n = ::epoll_wait(ep.get(), ev, 3, -1);
         if (n < 0 && errno == EINTR) continue;
         bool stopping = false;
         for (int i = 0; i < n; ++i) stopping = stopping || ev[i].data.fd == state.wake_fd;
         if (stopping || n < 0) break;
-        if (const int rc = FCGX_Accept_r(fcgi.get()); rc < 0) {
-            // -EAGAIN: another thread won the race. Anything else (EMFILE, ...)
-            // leaves the socket readable: back off instead of spinning.
-            if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
-                log_event("accept failed: " + std::string(std::strerror(-rc)));
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        for (int i = 0; i < n; ++i) {
+            FCGX_Request* request = ev[i].data.fd == state.authorizer_fd && authorizer_fcgi
+                                        ? authorizer_fcgi->get()
+                                        : fcgi.get();
+            if (const int rc = FCGX_Accept_r(request); rc < 0) {
+                // -EAGAIN: another thread won the race. Anything else (EMFILE,
+                // ...) leaves the socket readable: back off instead of spinning.
+                if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
+                    log_event("accept failed: " + std::string(std::strerror(-rc)));
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                }
+                continue;
             }
-            continue;
+            serve_one(request, pipeline);
+            FCGX_Finish_r(request);
         }
-        serve_one(fcgi.get(), pipeline);
-        FCGX_Finish_r(fcgi.get());
     }
 }
 
 }  // namespace
 
-void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd) {
+void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, int authorizer_fd) {
     // Die with the supervisor rather than linger as an orphan.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     sigset_t signals;
@@ -149,6 +164,7 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd) {
     state.db_breaker = std::make_unique<DbCircuitBreaker>(
         db_config.breaker_failures, std::chrono::seconds(db_config.breaker_retry),
         [](const std::string& line) { log_event(line); });
+    state.authorizer_fd = authorizer_fd;
     FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     state.wake_fd = wake.get();
 

@@ -9,7 +9,9 @@
 
 namespace mfo {
 
-// Never returns: exits the process.
-[[noreturn]] void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd);
+// Never returns: exits the process. `authorizer_fd`: a second listening
+// socket served the same way ([server] authorizer_listen), or -1.
+[[noreturn]] void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd,
+                                     int authorizer_fd = -1);
 
 }  // namespace mfo

@@ -115,7 +115,7 @@ mfo_stack_from_env() {
 MFO_STACK_PROCS=(mariadbd mfo-fcgi nginx)
 # Started by scripts/test only (a second front server): stopped and reported
 # like the others when running, but not expected by scripts/run.
-MFO_STACK_OPTIONAL_PROCS=(apache2)
+MFO_STACK_OPTIONAL_PROCS=(apache2 echo-upstream)
 
 mfo_stack_pidfile() { printf '%s/stack.%s.pid\n' "$MFO_STACK_RUN_DIR" "$1"; }
 
@@ -269,6 +269,39 @@ mfo_nginx_user_line() {
     printf 'user www-data www-data;\n'
 }
 
+# Other applications behind mfo's login (scripts/test): with
+# MFO_STACK_PROTECT_FILES (a folder) and MFO_STACK_PROTECT_UPSTREAM
+# (127.0.0.1:PORT of tests/protect/echo-upstream) set, the rendered server
+# block / virtual host includes conf/nginx|apache/mfo-protect.conf, at the
+# commented include line of conf/*/mfo.conf.
+# _mfo_stack_render_protect TEMPLATE OUT SERVER_CONF HOOK_LINE INCLUDE_LINE [NAME=VALUE...]
+_mfo_stack_render_protect() {
+    local template=$1 out=$2 server_conf=$3 hook=$4 include=$5
+    shift 5
+    [[ -n "${MFO_STACK_PROTECT_FILES:-}" && -n "${MFO_STACK_PROTECT_UPSTREAM:-}" ]] || return 0
+    mfo_render "$template" "$out" "FILES_ROOT=$MFO_STACK_PROTECT_FILES" \
+        "UPSTREAM=$MFO_STACK_PROTECT_UPSTREAM" "$@"
+    grep -qF "$hook" "$server_conf" || mfo_die "$server_conf has no line '$hook' to include $out at"
+    local text
+    text=$(<"$server_conf")
+    printf '%s\n' "${text/"$hook"/"$include"}" >"$server_conf"
+}
+
+# mfo_stack_start_upstream PORT: tests/protect/echo-upstream on 127.0.0.1:PORT
+# (the protected app of the protect tests); waits up to 30 s for it.
+mfo_stack_start_upstream() {
+    local port=$1 pidfile
+    pidfile=$(mfo_stack_pidfile echo-upstream)
+    mfo_log "starting echo-upstream on 127.0.0.1:$port"
+    mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/echo-upstream.log" \
+        "$MFO_REPO_DIR/tests/protect/echo-upstream" "$port"
+    mfo_wait_http "http://127.0.0.1:$port/" 30 "$MFO_SPAWNED_PID" || return 1
+}
+
+mfo_stack_stop_upstream() {
+    mfo_stop_pidfile echo-upstream "$(mfo_stack_pidfile echo-upstream)" 15
+}
+
 # mfo_stack_render_nginx PORT LOGIN_RATE LOGIN_BURST: write run/nginx.conf
 # (from conf/nginx/dev-nginx.conf.in) and run/nginx-server.conf (from
 # conf/nginx/mfo.conf), plus the fastcgi_params they include.
@@ -293,6 +326,9 @@ mfo_stack_render_nginx() {
         "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET" \
         "LOGIN_RATE=$rate" \
         "LOGIN_BURST=$burst"
+    _mfo_stack_render_protect "$tdir/mfo-protect.conf" "$run/nginx-protect.conf" \
+        "$run/nginx-server.conf" '#include /etc/nginx/snippets/mfo-protect.conf;' \
+        "include $run/nginx-protect.conf;" "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
     mfo_render "$tdir/dev-nginx.conf.in" "$run/nginx.conf" \
         "USER_LINE=$user_line" \
         "RUN_DIR=$run" \
@@ -399,7 +435,15 @@ mfo_stack_render_apache() {
         "SERVER_NAME=localhost" \
         "STATIC_ROOT=$static_root" \
         "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
+    local authorizer_lines=""
+    if [[ -n "${MFO_STACK_PROTECT_FILES:-}" && -n "${MFO_STACK_AUTHORIZER_LISTEN:-}" ]]; then
+        _mfo_stack_render_protect "$tdir/mfo-protect.conf" "$run/apache-protect.conf" \
+            "$run/apache-vhost.conf" '#Include /etc/apache2/mfo-protect.conf' \
+            "Include $run/apache-protect.conf"
+        authorizer_lines="AuthnzFcgiDefineProvider authnz mfo fcgi://$MFO_STACK_AUTHORIZER_LISTEN/"
+    fi
     mfo_render "$tdir/dev-apache.conf.in" "$run/apache2.conf" \
+        "AUTHORIZER_LINES=$authorizer_lines" \
         "RUN_DIR=$run" \
         "LOG_DIR=$log" \
         "MODULES_DIR=/usr/lib/apache2/modules" \
@@ -449,6 +493,7 @@ mfo_stack_stop_all() {
     local rc=0
     mfo_stack_stop_apache || rc=1
     mfo_stack_stop_nginx || rc=1
+    mfo_stack_stop_upstream || rc=1
     mfo_stack_stop_pool || rc=1
     mfo_stack_stop_db || rc=1
     return "$rc"
@@ -457,7 +502,8 @@ mfo_stack_stop_all() {
 # mfo_stack_print_logs: the end of every log of the stack (after a failure).
 mfo_stack_print_logs() {
     local f
-    for f in mfo-fcgi.log mariadb.log nginx-error.log nginx.out apache-error.log apache.out; do
+    for f in mfo-fcgi.log mariadb.log nginx-error.log nginx.out apache-error.log apache.out \
+        echo-upstream.log; do
         mfo_tail_log "$MFO_STACK_LOG_DIR/$f" "${1:-40}"
     done
 }

@@ -50,6 +50,22 @@ BOOST_AUTO_TEST_CASE(per_user_verdicts_follow_the_database_roles) {
     BOOST_TEST(contains(line_of(r.out, "prefix /admin"), "allowed"), r.out);
 }
 
+// Rules for other applications' paths (scripts/test's access.conf protects
+// /files and /backoffice through the authorizer) are audited like mfo's own.
+BOOST_AUTO_TEST_CASE(other_applications_paths_are_listed_too) {
+    auto r = run_tool("mfo-roles", {"routes"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(line_of(r.out, "prefix /files"), "roles_required=Admin"), r.out);
+    BOOST_TEST(contains(line_of(r.out, "prefix /backoffice"), "any logged-in user"), r.out);
+    const auto id = make_user("routes-apps");
+    r = run_tool("mfo-roles", {"routes", "--user", emails.back()});
+    BOOST_TEST(contains(line_of(r.out, "prefix /files"), "denied"), r.out);
+    BOOST_TEST(contains(line_of(r.out, "prefix /backoffice"), "allowed"), r.out);
+    BOOST_REQUIRE(add_role_to_user(app, id, "Admin"));
+    r = run_tool("mfo-roles", {"routes", "--user", emails.back()});
+    BOOST_TEST(contains(line_of(r.out, "prefix /files"), "allowed"), r.out);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_user_is_one_line) {
     expect_failure(run_tool("mfo-roles", {"routes", "--user", "nobody-routes@example.com"}), 1,
                    "mfo-roles: error: User not found.");

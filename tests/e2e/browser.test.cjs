@@ -360,6 +360,34 @@ async function journey(context, page) {
   check(flashes.length === 0, 'the login flash was shown once only', JSON.stringify(flashes));
   await shot(page, 'admin-after-next-desktop');
   await logOutWithNavButton(page);
+
+  // 10. Another application behind mfo's login (conf/*/mfo-protect.conf, set up
+  // by scripts/test): anonymous -> the login page -> back at the original URL
+  // of the protected app, which sees who the user is; the protected folder;
+  // after logging out, the app asks for a login again.
+  await context.clearCookies();
+  const original = '/backoffice/orders?view=week&sort=date';
+  await goto(page, original);
+  const toLogin = new URL(page.url());
+  check(toLogin.pathname === '/login' && toLogin.searchParams.get('next') === original,
+    `anonymous ${original} is sent to the login page with next`, pathOf(page));
+  await shot(page, 'protected-app-login-desktop');
+  await logIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  check(pathOf(page) === original, 'after logging in the user is back at the protected URL', pathOf(page));
+  const echo = JSON.parse(await page.locator('body').innerText());
+  check(echo.path === original, 'the protected app answered the original request', echo.path);
+  const sent = Object.fromEntries(echo.headers.map(([k, v]) => [k.toLowerCase(), v]));
+  check(sent['x-mfo-email'] === ADMIN_EMAIL && (sent['x-mfo-roles'] || '').includes('Admin'),
+    'the protected app got the identity from mfo', JSON.stringify(sent));
+  await shot(page, 'protected-app-desktop');
+  r = await goto(page, '/files/lineup.txt');
+  check(r.status() === 200 && (await r.text()).includes('Festival line-up'),
+    'an Admin gets the protected static file', r.status());
+  await goto(page, '/');
+  await logOutWithNavButton(page);
+  await goto(page, original);
+  check(new URL(page.url()).pathname === '/login', 'after logging out the protected app asks for a login again',
+    pathOf(page));
 }
 
 async function main() {

@@ -24,12 +24,11 @@ constexpr std::uint8_t kParams = 4;
 constexpr std::uint8_t kStdin = 5;
 constexpr std::uint8_t kStdout = 6;
 constexpr std::uint8_t kStderr = 7;
-constexpr std::uint16_t kResponder = 1;
 constexpr std::uint16_t kRequestId = 1;
 constexpr std::size_t kMaxContent = 65535;
 
 class Socket {
-public:
+  public:
     Socket() : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     }
@@ -38,7 +37,7 @@ public:
     Socket& operator=(const Socket&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
@@ -173,7 +172,7 @@ FcgiParams fcgi_params(const std::string& method, const std::string& uri, const 
 }
 
 FcgiReply fcgi_request(const std::string& socket_path, const FcgiParams& params,
-                       const std::string& body, std::chrono::milliseconds timeout) {
+                       const std::string& body, std::chrono::milliseconds timeout, int role) {
     Socket sock;
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
@@ -190,8 +189,8 @@ FcgiReply fcgi_request(const std::string& socket_path, const FcgiParams& params,
     }
 
     std::string out;
-    const char begin[8] = {static_cast<char>(kResponder >> 8),
-                           static_cast<char>(kResponder & 0xff),
+    const char begin[8] = {static_cast<char>((role >> 8) & 0xff),
+                           static_cast<char>(role & 0xff),
                            0,
                            0,
                            0,

@@ -1,5 +1,5 @@
 #pragma once
-// A minimal FastCGI client (one request per connection, responder role) for
+// A minimal FastCGI client (one request per connection, any role) for
 // talking to the worker pool's socket directly, past nginx: to see exactly
 // what the worker writes (a HEAD answer without a body) and to send params
 // nginx would never pass (a malformed CONTENT_LENGTH).
@@ -32,8 +32,9 @@ FcgiParams fcgi_params(const std::string& method, const std::string& uri,
 
 // Sends one request to the unix socket at `socket_path` and reads the whole
 // answer. Throws std::runtime_error on connection or protocol errors.
+// `role`: the FastCGI role (1 RESPONDER, 2 AUTHORIZER, 3 FILTER).
 FcgiReply fcgi_request(const std::string& socket_path, const FcgiParams& params,
                        const std::string& body = "",
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10), int role = 1);
 
 }  // namespace mfo::test

@@ -137,6 +137,8 @@ struct PrivateStack::Impl {
         // Ours win: the pool must listen where our nginx connects.
         o.env.emplace_back("MFO_SERVER_LISTEN", "unix:" + socket_path);
         o.env.emplace_back("MFO_SERVER_PID_FILE", run_dir + "/mfo-fcgi.pid");
+        // The shared stack's loopback authorizer port is taken: none here.
+        o.env.emplace_back("MFO_SERVER_AUTHORIZER_LISTEN", "");
         // The app reads .env from its working directory: ours has none.
         o.cwd = dir.path();
         o.output_path = pool_log_path;

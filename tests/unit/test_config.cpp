@@ -144,6 +144,17 @@ BOOST_AUTO_TEST_CASE(database_timeouts_and_the_sign_in_cap) {
     BOOST_TEST(error_of(f).find(f + ":2: read_timeout:") == 0u, error_of(f));
 }
 
+BOOST_AUTO_TEST_CASE(authorizer_listen_is_loopback_tcp_or_nothing) {
+    BOOST_TEST(load_config(MFO_SOURCE_DIR "/conf/mfo.conf").authorizer_listen.empty());
+    TempDir dir;
+    auto f = dir.write("conf/a.conf", "[server]\nauthorizer_listen = 127.0.0.1:9012\n");
+    BOOST_TEST(load_config(f).authorizer_listen == "127.0.0.1:9012");
+    for (const char* bad : {"0.0.0.0:9012", "unix:/tmp/x.sock", "127.0.0.1:0", "127.0.0.1:x"}) {
+        f = dir.write("conf/b.conf", std::string("[server]\nauthorizer_listen = ") + bad + "\n");
+        BOOST_TEST(error_of(f).find(f + ":2: authorizer_listen:") == 0u, error_of(f));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(production_needs_a_real_secret) {
     TempDir dir;
     Config c = load_config(
