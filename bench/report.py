@@ -23,6 +23,27 @@ COUNTERS = ["Com_select", "Com_insert", "Com_update", "Com_delete",
             "Com_stmt_execute", "Com_stmt_prepare", "Questions"]
 
 
+EXPLAINS = ("explain_session_lookup", "explain_purge_absolute", "explain_purge_idle",
+            "explain_console_users_deep_page", "explain_console_users_search",
+            "explain_console_session_sample", "explain_console_user_sessions",
+            "explain_console_user_events")
+
+
+def read_console(d):
+    """The admin console's page times (scripts/bench console_times), by label."""
+    out = {}
+    cdir = os.path.join(d, "console")
+    for label in ("empty", "scale"):
+        try:
+            lines = [l.rstrip("\n").split("\t")
+                     for l in open(os.path.join(cdir, label + ".tsv"), encoding="utf-8") if l.strip()]
+        except OSError:
+            continue
+        if len(lines) > 1:
+            out[label] = [dict(zip(lines[0], r)) for r in lines[1:]]
+    return out or None
+
+
 def session_query(path):
     text = open(path, encoding="utf-8").read()
     start = text.find('"SELECT s.user_id')
@@ -201,7 +222,7 @@ def assemble(d, out, check):
         scale = {"seed": read_json(os.path.join(sdir, "seed.json")),
                  "purge": read_json(os.path.join(sdir, "purge.json")),
                  "removed": read_json(os.path.join(sdir, "remove.json"))}
-        for name in ("explain_session_lookup", "explain_purge_absolute", "explain_purge_idle"):
+        for name in EXPLAINS:
             p = os.path.join(sdir, name + ".tsv")
             if os.path.exists(p):
                 rows = [l.rstrip("\n").split("\t") for l in open(p, encoding="utf-8") if l.strip()]
@@ -231,10 +252,11 @@ def assemble(d, out, check):
         if c1 and c2 and c1["wrk"] and c2["wrk"]:
             sp["cpu_ratio_to_unprotected"] = round(c1["measured"] / c2["measured"], 3)
 
-    targets = evaluate(scen, scale)
+    console = read_console(d)
+    targets = evaluate(scen, scale, console)
     result = {"meta": meta, "argon2": argon, "argon2_pool_threads": argon_pool,
               "argon2_mmap_threshold": argon_mmap,
-              "scenarios": scen, "scale": scale,
+              "scenarios": scen, "scale": scale, "console": console,
               "targets": targets}
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -258,7 +280,7 @@ def assemble(d, out, check):
     return 0
 
 
-def evaluate(scen, scale):
+def evaluate(scen, scale, console=None):
     t = []
 
     def add(name, met, value, cpu_value=None):
@@ -293,6 +315,15 @@ def evaluate(scen, scale):
         mb = s2["rss_kb_growth"] / 1024.0
         add("pool RSS growth < 5 MB over the scenario 2 run (%ss)" % round(s2["seconds"]),
             mb < 5.0, round(mb, 2))
+    s3 = scen.get("3-get-admin-as-admin")
+    if s3 and s3.get("ok") and "ratio_to_ceiling" in s3:
+        add("scenario 3 (GET /admin as Admin) >= 50% of ceiling req/s",
+            s3["ratio_to_ceiling"] >= 0.5, s3["ratio_to_ceiling"], s3.get("cpu_ratio_to_ceiling"))
+    if console and console.get("scale"):
+        rows = console["scale"]
+        slow = [r["page"] for r in rows if float(r["p50_ms"]) > 50 or r["status"] != "200"]
+        add("scale: every console page <= 50 ms median (and 200)", not slow,
+            ", ".join("%s %s" % (r["page"], r["p50_ms"]) for r in rows))
     if scale and "ratio_to_empty" in scale:
         add("scale: scenario 2 within 10% of empty", scale["ratio_to_empty"] >= 0.9,
             scale["ratio_to_empty"], scale.get("cpu_ratio_to_empty"))
@@ -403,13 +434,23 @@ def print_table(r):
               % (seed.get("users"), seed.get("sessions"), seed.get("live_sessions"),
                  seed.get("seconds"), fmt_ratio(sc.get("ratio_to_empty")),
                  fmt_ratio(sc.get("cpu_ratio_to_empty"))))
-        for name in ("explain_session_lookup", "explain_purge_absolute", "explain_purge_idle"):
+        for name in EXPLAINS:
             if sc.get(name):
                 print("  %s:" % name)
                 for row in sc[name]:
                     print("    table=%s type=%s key=%s rows=%s extra=%s"
                           % (row.get("table"), row.get("type"), row.get("key"),
                              row.get("rows"), row.get("Extra")))
+        con = r.get("console") or {}
+        if con:
+            empty = {row["page"]: row for row in con.get("empty", [])}
+            print("  admin console, one request at a time through nginx (ms, median / max of %s):"
+                  % (con.get("scale") or con.get("empty"))[0].get("n"))
+            for row in con.get("scale", []):
+                e = empty.get(row["page"], {})
+                print("    %-10s empty %6s / %-7s scale %6s / %-7s %s"
+                      % (row["page"], e.get("p50_ms"), e.get("max_ms"), row["p50_ms"],
+                         row["max_ms"], row["path"]))
         pg = sc.get("purge") or {}
         if pg:
             print("  purge-sessions: %s rows in %ss; meanwhile %s logins ok, %s failed "

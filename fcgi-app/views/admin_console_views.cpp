@@ -3,6 +3,7 @@
 // row, and takes effect on the target's next request (roles are read with
 // the session on every request).
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "auth/auth_input.hpp"
@@ -11,6 +12,7 @@
 #include "http/form_parser.hpp"
 #include "http/http_error.hpp"
 #include "views/admin_console_store.hpp"
+#include "views/admin_overview_cache.hpp"
 #include "views/page_response.hpp"
 #include "views/views.hpp"
 
@@ -20,6 +22,8 @@ namespace {
 
 constexpr int kUsersPerPage = 20;
 constexpr int kAuditEvents = 20;
+// How old the overview may be (admin_overview_cache.hpp).
+constexpr std::chrono::seconds kOverviewMaxAge{10};
 const std::vector<std::string> kAdminCss = {"/admin/static/css/styles.css"};
 
 std::string join(const std::vector<std::string>& names, const char* sep = ", ") {
@@ -30,6 +34,49 @@ std::string join(const std::vector<std::string>& names, const char* sep = ", ") 
 
 std::string or_never(const std::string& when) {
     return when.empty() ? "never" : when;
+}
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+// 1234567 -> "1,234,567".
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+// An estimate to two significant digits: 98,765 -> "99,000".
+std::string rounded(std::uint64_t n) {
+    std::uint64_t unit = 1;
+    while (n / unit >= 100) unit *= 10;
+    return grouped((n + unit / 2) / unit * unit);
+}
+
+void set_events(TemplateValues& c, const std::vector<AuditEvent>& events) {
+    if (events.empty()) {
+        c.show_section("NO_EVENTS");
+        return;
+    }
+    auto& table = c.add_section("EVENTS");
+    for (const auto& e : events) {
+        auto& row = table.add_section("EVENT");
+        row.set("TIME", e.created_at);
+        row.set("ACTOR", e.actor);
+        row.set("ACTION", e.action + (e.detail.empty() ? "" : " (" + e.detail + ")"));
+        row.set("TARGET", e.target);
+        row.set("ADDRESS", e.ip_address);
+    }
 }
 
 ConsoleActor actor_of(const RequestContext& ctx) {
@@ -98,58 +145,61 @@ Response apply_change(RequestContext& ctx, const std::string& back, const std::s
 }  // namespace
 
 Response admin_page(RequestContext& ctx) {
-    ConsoleOverview overview;
-    std::vector<AuditEvent> events;
-    ctx.db.read([&](Database& db) {
-        overview = console_overview(db);
-        events = latest_audit_events(db, kAuditEvents);
+    static OverviewCache cache(kOverviewMaxAge);
+    const auto snapshot = cache.get([&] {
+        OverviewSnapshot s;
+        ctx.db.read([&](Database& db) {
+            s.overview = console_overview(db);
+            s.events = latest_audit_events(db, kAuditEvents);
+        });
+        s.as_of = utc_now();
+        return s;
     });
+    const ConsoleOverview& overview = snapshot->overview;
     TemplateValues c;
-    c.set("USERS", std::to_string(overview.users));
-    c.set("ACTIVE_USERS", std::to_string(overview.active_users));
-    c.set("LIVE_SESSIONS", std::to_string(overview.live_sessions));
+    c.set("USERS", grouped(overview.users));
+    c.set("ACTIVE_USERS", grouped(overview.active_users));
+    const SessionCount& sessions = overview.sessions;
+    if (sessions.exact) {
+        c.set("LIVE_SESSIONS", grouped(sessions.live));
+    } else {
+        c.set("LIVE_SESSIONS", "≈ " + rounded(sessions.live));
+        auto& note = c.add_section("SESSIONS_ESTIMATED");
+        note.set("SAMPLED", grouped(sessions.sampled));
+        note.set("STORED", rounded(sessions.stored));
+    }
+    c.set("AS_OF", snapshot->as_of);
+    c.set("MAX_AGE", std::to_string(kOverviewMaxAge.count()));
     for (const auto& role : overview.roles) {
         auto& row = c.add_section("ROLE");
         row.set("NAME", role.name);
         row.set("DESCRIPTION", role.description);
         row.set("PERMISSIONS", join(role.permissions));
-        row.set("MEMBERS", std::to_string(role.members));
+        row.set("MEMBERS", grouped(role.members));
     }
-    if (events.empty()) {
-        c.show_section("NO_EVENTS");
-    } else {
-        auto& table = c.add_section("EVENTS");
-        for (const auto& e : events) {
-            auto& row = table.add_section("EVENT");
-            row.set("TIME", e.created_at);
-            row.set("ACTOR", e.actor);
-            row.set("ACTION", e.action + (e.detail.empty() ? "" : " (" + e.detail + ")"));
-            row.set("TARGET", e.target);
-            row.set("ADDRESS", e.ip_address);
-        }
-    }
+    set_events(c, snapshot->events);
     return render_page(ctx, PageSpec{"Admin", "admin/index.tpl", kAdminCss}, c);
 }
 
 Response admin_users_page(RequestContext& ctx) {
-    const std::string search = ctx.req.query.get_or("q");
-    if (search.size() > 254) throw HttpError(400, "The search text is too long.");
-    const std::string page_text = ctx.req.query.get_or("page", "1");
-    const std::uint64_t page = parse_id(page_text);
-    if (page == 0 || page > 1'000'000) throw HttpError(400, "Invalid page number.");
+    UserListQuery q;
+    q.prefix = ctx.req.query.get_or("q");
+    q.after = ctx.req.query.get_or("after");
+    q.before = ctx.req.query.get_or("before");
+    q.limit = kUsersPerPage;
+    if (q.prefix.size() > 254) throw HttpError(400, "The search text is too long.");
+    if (q.after.size() > 254 || q.before.size() > 254) throw HttpError(400, "Invalid page.");
+    if (!q.after.empty() && !q.before.empty()) throw HttpError(400, "Invalid page.");
 
     UserPage found;
-    ctx.db.read([&](Database& db) {
-        found = find_users(db, search, static_cast<int>((page - 1) * kUsersPerPage), kUsersPerPage);
-    });
+    ctx.db.read([&](Database& db) { found = find_users(db, q); });
     TemplateValues c;
-    c.set("SEARCH", search);
-    const std::uint64_t first = (page - 1) * kUsersPerPage + 1;
-    const std::uint64_t last = first + found.users.size() - 1;
-    c.set("SUMMARY", found.users.empty()
-                         ? std::to_string(found.total) + " users"
-                         : "Showing " + std::to_string(first) + "–" + std::to_string(last) +
-                               " of " + std::to_string(found.total) + " users");
+    c.set("SEARCH", q.prefix);
+    const std::string count = grouped(found.matches) + (found.matches_capped ? "+" : "");
+    const std::string noun = found.matches == 1 && !found.matches_capped ? " user" : " users";
+    c.set("SUMMARY", q.prefix.empty() ? count + noun + ", by email"
+                                      : count + noun + " whose email starts with \"" + q.prefix +
+                                            "\", by email");
     if (found.users.empty()) {
         c.show_section("NO_USERS");
     } else {
@@ -164,15 +214,20 @@ Response admin_users_page(RequestContext& ctx) {
             row.set("LAST_LOGIN", or_never(u.last_login_at));
         }
     }
-    const std::string query = search.empty() ? "" : "q=" + percent_encode(search) + "&";
-    if (page > 1) {
-        c.add_section("PREV").set("HREF",
-                                  "/admin/users?" + query + "page=" + std::to_string(page - 1));
+    const std::string first_page =
+        "/admin/users" + (q.prefix.empty() ? "" : "?q=" + percent_encode(q.prefix));
+    const std::string page_base = first_page + (q.prefix.empty() ? "?" : "&");
+    if (found.has_prev) {
+        c.add_section("PREV").set(
+            "HREF", found.users.empty()
+                        ? first_page
+                        : page_base + "before=" + percent_encode(found.users.front().email));
     }
-    if (page * kUsersPerPage < found.total) {
+    if (found.has_next && !found.users.empty()) {
         c.add_section("NEXT").set("HREF",
-                                  "/admin/users?" + query + "page=" + std::to_string(page + 1));
+                                  page_base + "after=" + percent_encode(found.users.back().email));
     }
+    if (!q.after.empty() || !q.before.empty()) c.add_section("FIRST").set("HREF", first_page);
     return render_page(ctx, PageSpec{"Users", "admin/users.tpl", kAdminCss}, c);
 }
 
@@ -181,11 +236,13 @@ Response admin_user_page(RequestContext& ctx) {
     std::optional<UserRecord> user;
     std::vector<RoleRecord> roles;
     std::vector<SessionSummary> sessions;
+    std::vector<AuditEvent> events;
     ctx.db.read([&](Database& db) {
         user = find_user_by_id(db, id);
         if (!user) return;
-        roles = list_roles(db);
+        roles = console_roles(db);
         sessions = live_sessions_of(db, id);
+        events = audit_events_of(db, id, user->email, kAuditEvents);
     });
     if (!user) throw HttpError(404, "No such user.");
 
@@ -221,6 +278,8 @@ Response admin_user_page(RequestContext& ctx) {
             row.set("KIND", s.remember ? "remembered" : "browser session");
         }
     }
+    c.set("SESSION_SCAN", std::to_string(kSessionScan));
+    set_events(c, events);
     return render_page(ctx, PageSpec{user->email, "admin/user.tpl", kAdminCss}, c,
                        std::move(response));
 }
@@ -251,7 +310,7 @@ Response admin_user_end_sessions(RequestContext& ctx) {
 
 Response admin_roles_page(RequestContext& ctx) {
     std::vector<RoleRecord> roles;
-    ctx.db.read([&](Database& db) { roles = list_roles(db); });
+    ctx.db.read([&](Database& db) { roles = console_roles(db); });
     Response response;
     TemplateValues c;
     c.set("CSRF_TOKEN", csrf_token_for(ctx, response));
@@ -261,8 +320,7 @@ Response admin_roles_page(RequestContext& ctx) {
         row.set("FIELD_ID", role.name);
         row.set("DESCRIPTION", role.description);
         row.set("PERMISSIONS", join(role.permissions, ","));
-        row.set("MEMBERS",
-                std::to_string(role.members) + (role.members == 1 ? " member" : " members"));
+        row.set("MEMBERS", grouped(role.members) + (role.members == 1 ? " member" : " members"));
     }
     return render_page(ctx, PageSpec{"Roles", "admin/roles.tpl", kAdminCss}, c,
                        std::move(response));

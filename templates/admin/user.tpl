@@ -2,7 +2,8 @@
 {{! One user. Sets ID, EMAIL, STATUS, CREATED, LAST_LOGIN, CSRF_TOKEN; ACTIVE or
     INACTIVE section; HAS_ROLE rows (ROLE); NO_ROLES; ROLE_OPTION rows (ROLE);
     CAN_ADD_ROLE; SESSION rows (CREATED, LAST_SEEN, ADDRESS, AGENT, KIND);
-    NO_SESSIONS. }}
+    NO_SESSIONS; SESSION_SCAN; EVENT rows (TIME, ACTOR, ACTION, TARGET,
+    ADDRESS) or NO_EVENTS. }}
 <p class="area-badge">Administrators only</p>
 <h1>{{EMAIL}}</h1>
 <p><a href="/admin/users">&larr; All users</a></p>
@@ -51,11 +52,12 @@
 <h2>Sessions</h2>
 {{#NO_SESSIONS}}<p class="muted">No active sessions.</p>{{/NO_SESSIONS}}
 {{#SESSIONS}}
+<p class="muted">Live sessions among the {{SESSION_SCAN}} most recently started.</p>
 <div class="table-wrap">
 <table>
 <thead><tr><th scope="col">Started (UTC)</th><th scope="col">Last seen (UTC)</th><th scope="col">Address</th><th scope="col">Browser</th><th scope="col">Kind</th></tr></thead>
 <tbody>
-{{#SESSION}}<tr><td>{{CREATED}}</td><td>{{LAST_SEEN}}</td><td>{{ADDRESS}}</td><td>{{AGENT}}</td><td>{{KIND}}</td></tr>
+{{#SESSION}}<tr><td class="when">{{CREATED}}</td><td class="when">{{LAST_SEEN}}</td><td>{{ADDRESS}}</td><td>{{AGENT}}</td><td>{{KIND}}</td></tr>
 {{/SESSION}}
 </tbody>
 </table>
@@ -65,3 +67,17 @@
 <button type="submit" class="button button-secondary">End all sessions</button>
 </form>
 {{/SESSIONS}}
+<h2>Recent security events</h2>
+{{#NO_EVENTS}}<p class="muted">No events yet.</p>{{/NO_EVENTS}}
+{{#EVENTS}}
+<p class="muted">The newest 20 about this account or by it.</p>
+<div class="table-wrap">
+<table class="events">
+<thead><tr><th scope="col">Time (UTC)</th><th scope="col">Who</th><th scope="col">Event</th><th scope="col">Target</th><th scope="col">Address</th></tr></thead>
+<tbody>
+{{#EVENT}}<tr><td class="when">{{TIME}}</td><td>{{ACTOR}}</td><td>{{ACTION}}</td><td>{{TARGET}}</td><td>{{ADDRESS}}</td></tr>
+{{/EVENT}}
+</tbody>
+</table>
+</div>
+{{/EVENTS}}

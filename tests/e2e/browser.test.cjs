@@ -12,7 +12,10 @@
 // after logging in from it. Along the way: the nav follows the login state,
 // a flash message shows once, the first field has the focus, every field has
 // a label and its error message is tied to it (aria-describedby), and at
-// 375x667 nothing overflows sideways. One line per check ("ok" / "not ok");
+// 375x667 nothing overflows sideways. Every admin console page (overview,
+// user list, a search, user pages, roles) is checked at 1280 and 375 px: no
+// horizontal overflow, its tables inside the card, and at 1280 px no table
+// needs a scrollbar. One line per check ("ok" / "not ok");
 // the first failure stops the run with a screenshot of the page.
 'use strict';
 
@@ -159,7 +162,7 @@ async function checkErrorTied(page, id, text) {
   check(d.invalid === 'true', `#${id} is marked aria-invalid`, d.invalid);
 }
 
-async function checkNoHorizontalOverflow(page, what) {
+async function checkNoHorizontalOverflow(page, what, width = MOBILE.width) {
   const m = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     client: document.documentElement.clientWidth,
@@ -168,8 +171,44 @@ async function checkNoHorizontalOverflow(page, what) {
       .slice(0, 5)
       .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`),
   }));
-  check(m.scroll <= m.client, `${what}: no horizontal overflow at ${MOBILE.width}px`,
+  check(m.scroll <= m.client, `${what}: no horizontal overflow at ${width}px`,
     `scrollWidth ${m.scroll} > clientWidth ${m.client} (${m.wide.join(', ')})`);
+}
+
+// The console's tables stay inside the card: nothing in the card reaches
+// past its edge (the card would clip it or the page would widen), and at
+// desktop width no table even needs its frame's scrollbar (it wraps).
+async function checkTablesFitTheCard(page, what, width) {
+  const m = await page.evaluate(() => {
+    const card = document.querySelector('main .card');
+    const edge = card.getBoundingClientRect().right + 0.5;
+    return {
+      outside: [...card.querySelectorAll('*')]
+        .filter((el) => !el.closest('.table-wrap') || el.classList.contains('table-wrap'))
+        .filter((el) => el.getBoundingClientRect().right > edge)
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`),
+      scrolling: [...card.querySelectorAll('.table-wrap')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 0.5)
+        .map((el) => `${el.querySelector('table')?.className || 'table'} ${el.scrollWidth}>${el.clientWidth}`),
+      tables: card.querySelectorAll('.table-wrap').length,
+    };
+  });
+  check(m.outside.length === 0, `${what}: everything stays inside the card at ${width}px`, m.outside.join(', '));
+  if (width >= DESKTOP.width) {
+    check(m.scrolling.length === 0, `${what}: its ${m.tables} table(s) fit the card at ${width}px without scrolling`,
+      m.scrolling.join(', '));
+  }
+}
+
+// A console page at both sizes: no page overflow, tables inside the card.
+async function checkConsoleLayout(page, what) {
+  for (const size of [DESKTOP, MOBILE]) {
+    await page.setViewportSize(size);
+    await checkNoHorizontalOverflow(page, what, size.width);
+    await checkTablesFitTheCard(page, what, size.width);
+  }
+  await page.setViewportSize(DESKTOP);
 }
 
 // Takes the mobile screenshot and overflow check of the current page, then
@@ -207,7 +246,8 @@ async function logOutWithNavButton(page) {
 
 async function journey(context, page) {
   const suffix = crypto.randomBytes(6).toString('hex');
-  const email = `e2e-${suffix}@testmail.com`;
+  // Long, so the console's event and user tables hold a long unbreakable cell.
+  const email = `e2e-${suffix}-festival-volunteer.with-a-long-address@crew.testmail.com`;
   const password = `Browser-${suffix}-Pass`;
 
   // 1. Anonymous: "/" sends to the login page; the nav offers Log in and Register.
@@ -321,6 +361,7 @@ async function journey(context, page) {
   check(r.status() === 200, 'an Admin gets /admin', r.status());
   check(await mainHeading(page) === 'Admin', 'the admin page has its heading');
   await checkNav(page, ADMIN_EMAIL);
+  await checkConsoleLayout(page, 'admin page');
   await shot(page, 'admin-page-desktop');
   await atMobileSize(page, 'admin-page', 'admin page');
   await inDarkMode(page, 'admin-page');
@@ -330,14 +371,32 @@ async function journey(context, page) {
   check(new URL(page.url()).pathname === '/admin/users', 'the Users button opens /admin/users', pathOf(page));
   await checkFirstFieldFocused(page, 'q');
   await checkLabels(page, [['Search by email', 'q']]);
+  const hintText = (await describedBy(page, 'q')).text;
+  check(hintText.includes('start with'), 'the search field says it is a prefix search', hintText);
+  await checkConsoleLayout(page, 'admin users page');
+  await page.getByLabel('Search by email', { exact: true }).fill(email.slice(0, 12));
+  await clickAndLoad(page, page.locator('main').getByRole('button', { name: 'Search' }));
+  const found = await page.locator('main table').innerText();
+  check(found.includes(email), 'a search by the start of the email finds the new user', found);
+  await checkConsoleLayout(page, 'admin users search');
+  await shot(page, 'admin-users-search-desktop');
+  await clickAndLoad(page, page.locator('main table').getByRole('link', { name: email, exact: true }));
+  check(await mainHeading(page) === email, 'the found user\'s page opens', pathOf(page));
+  const events = await page.locator('main table.events').innerText();
+  check(events.includes('user.register'), 'the user\'s page lists its events (its registration)', events);
+  await checkConsoleLayout(page, 'admin page of a user with a long email');
+  await shot(page, 'admin-user-long-email-desktop');
+  await goto(page, '/admin/users');
   await shot(page, 'admin-users-desktop');
   await atMobileSize(page, 'admin-users', 'admin users page');
   await clickAndLoad(page, page.locator('main table').getByRole('link', { name: ADMIN_EMAIL, exact: true }));
   check(await mainHeading(page) === ADMIN_EMAIL, 'a user link opens that user\'s page', pathOf(page));
+  await checkConsoleLayout(page, 'admin user page');
   await shot(page, 'admin-user-desktop');
   await atMobileSize(page, 'admin-user', 'admin user page');
   r = await goto(page, '/admin/roles');
   check(r.status() === 200 && await mainHeading(page) === 'Roles', 'an Admin gets /admin/roles', r.status());
+  await checkConsoleLayout(page, 'admin roles page');
   await shot(page, 'admin-roles-desktop');
   await atMobileSize(page, 'admin-roles', 'admin roles page');
 
