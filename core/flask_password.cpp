@@ -12,12 +12,12 @@ namespace mfo {
 
 namespace {
 
-constexpr std::size_t kBcryptLength = 60;       // $2b$12$ + 22 salt + 31 hash
+constexpr std::size_t kBcryptLength = 60;      // $2b$12$ + 22 salt + 31 hash
 constexpr std::size_t kBcryptInputBytes = 72;  // bcrypt ignores the rest
 
 bool is_bcrypt_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '/';
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "argon2_phc.hpp"
 #include "argon2_slots.hpp"
@@ -106,8 +107,7 @@ PasswordCheck PasswordHasher::check(std::string_view password, const std::string
             if (verify_argon2id(normalized, stored)) return {true, needs_rehash(stored)};
             // A password set before mfo normalised passwords (not NFKD-stable
             // text only, so ASCII passwords never pay for a second try).
-            const bool legacy = normalized != password &&
-                                parse_argon2id_phc(stored).has_value() &&
+            const bool legacy = normalized != password && parse_argon2id_phc(stored).has_value() &&
                                 verify_argon2id(password, stored);
             return {legacy, legacy};
         }
@@ -140,7 +140,11 @@ bool PasswordHasher::verify_argon2id(std::string_view password, const std::strin
     std::string input = prepare(password);
     if (!fits_u32(input)) return false;
     std::string out(parsed->hash.size(), '\0');
-    argon2_context ctx = context_for(input, *parsed, out, params_.parallelism);
+    // A hash with more lanes than ours (argon2-cffi's p=4 or p=8) may use
+    // the CPUs: 100 MiB x 10 passes on one thread takes seconds.
+    const auto threads =
+        std::max(params_.parallelism, std::max(1u, std::thread::hardware_concurrency()));
+    argon2_context ctx = context_for(input, *parsed, out, threads);
     const int rc = slots_->run(ctx, [&](argon2_context& c) {
         return argon2_verify_ctx(&c, parsed->hash.data(), Argon2_id);
     });

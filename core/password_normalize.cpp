@@ -1,7 +1,7 @@
 #include "password_normalize.hpp"
 
-#include <unistr.h>
 #include <uninorm.h>
+#include <unistr.h>
 
 #include <cstdlib>
 #include <memory>

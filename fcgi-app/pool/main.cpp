@@ -5,6 +5,8 @@
 
 #include "config.hpp"
 #include "context/app_context.hpp"
+#include "http/request_log.hpp"
+#include "imported_password_check.hpp"
 #include "pipeline/router.hpp"
 #include "pool/supervisor.hpp"
 
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
                       << app->rules.rules().size() << " access rules)\n";
             return 0;
         }
+        if (const std::string warning = mfo::missing_salt_warning(config); !warning.empty())
+            mfo::log_event("warning: " + warning);
         return mfo::run_supervisor(config_path, std::move(app), test_routes);
     } catch (const std::exception& e) {
         std::cerr << "mfo-fcgi: " << e.what() << "\n";

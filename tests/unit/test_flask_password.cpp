@@ -20,8 +20,7 @@ const std::string kPre123 =
     "oKR5d0JuxragVvwJHia+wpJSnuCoEyYSxrrwyS7hBmxyhMzY/dLczEw0g61N9s/eubhPmLT6stNTcd4WCLWFqQ==";
 // Flask-Security-Too's CLI (5.4.3) stored these for "password123".
 const std::string kBcryptCli = "$2b$12$CyzAScIIHq.7yIPHnuXbjuLqN1q4JjyLFrN9TBGTxii0O3quCL.66";
-const std::string kBcryptFixedSalt =
-    "$2b$12$abcdefghijklmnopqrstuup5mb3Ouk/TY3Rru3sdCL9KuHgFixWAW";
+const std::string kBcryptFixedSalt = "$2b$12$abcdefghijklmnopqrstuup5mb3Ouk/TY3Rru3sdCL9KuHgFixWAW";
 const std::string kArgon2Cffi212 =
     "$argon2id$v=19$m=65536,t=10,p=4$MDEyMzQ1Njc4OWFiY2RlZg$"
     "wXc/c0ZwA47XguWiDfldy/nYb27mNzZO+31QAWRM6z8";
@@ -42,10 +41,12 @@ BOOST_AUTO_TEST_SUITE(flask_password)
 
 BOOST_AUTO_TEST_CASE(prehash_matches_the_vectors) {
     BOOST_TEST(flask_prehash(kSalt, "password123") == kPre123);
-    BOOST_TEST(flask_prehash(kSalt, normalize_password("p\xc3\xa4ssw\xc3\xb6rd!")) ==
-               "NDewwhvTkqyWbznQ/B1Z1yulfkqaRBP8UsS5Q6QHMJaVa/ZFr9q68L6wr0YZkbIUAbHf31hZMRkAzqWuPTrSoQ==");
-    BOOST_TEST(flask_prehash(kSalt, normalize_password("\xef\xac\x81ne-password")) ==
-               "XDKVBrL3Px3WUWlE5R0/4YSWIswuCBxe2cEUu/oOZf8LAs1WL4tmIrqoQkDmtsON46FJ9fB/EbfV5/hTNw0bqA==");
+    BOOST_TEST(
+        flask_prehash(kSalt, normalize_password("p\xc3\xa4ssw\xc3\xb6rd!")) ==
+        "NDewwhvTkqyWbznQ/B1Z1yulfkqaRBP8UsS5Q6QHMJaVa/ZFr9q68L6wr0YZkbIUAbHf31hZMRkAzqWuPTrSoQ==");
+    BOOST_TEST(
+        flask_prehash(kSalt, normalize_password("\xef\xac\x81ne-password")) ==
+        "XDKVBrL3Px3WUWlE5R0/4YSWIswuCBxe2cEUu/oOZf8LAs1WL4tmIrqoQkDmtsON46FJ9fB/EbfV5/hTNw0bqA==");
     BOOST_TEST(kPre123.size() == 88u);
 }
 
@@ -130,7 +131,7 @@ BOOST_AUTO_TEST_CASE(unknown_schemes_never_verify) {
 BOOST_AUTO_TEST_CASE(mfo_hashes_are_nfkd_normalised) {
     const PasswordHasher hasher(Argon2Params{1024, 1, 1, 1}, kSalt);
     const std::string stored = hasher.hash("\xef\xac\x81ne-P\xc3\xa4ss");  // "ﬁne-Päss"
-    BOOST_TEST(hasher.verify("fine-Pa\xcc\x88ss", stored));                 // decomposed
+    BOOST_TEST(hasher.verify("fine-Pa\xcc\x88ss", stored));                // decomposed
     BOOST_TEST(hasher.verify("\xef\xac\x81ne-P\xc3\xa4ss", stored));
     BOOST_TEST(!hasher.check("\xef\xac\x81ne-P\xc3\xa4ss", stored).upgrade);
     BOOST_TEST(!hasher.verify("fine-Pass", stored));
@@ -147,10 +148,10 @@ BOOST_AUTO_TEST_CASE(hashes_made_before_nfkd_still_verify_and_are_upgraded) {
     // Same recipe without NFKD: libargon2's own encoder of the raw bytes.
     std::vector<char> out(128);
     const std::string salt(16, 's');
-    BOOST_REQUIRE_EQUAL(argon2_hash(1, 1024, 1, raw.data(), raw.size(), salt.data(), salt.size(),
-                                    nullptr, 32, out.data(), out.size(), Argon2_id,
-                                    ARGON2_VERSION_13),
-                        ARGON2_OK);
+    BOOST_REQUIRE_EQUAL(
+        argon2_hash(1, 1024, 1, raw.data(), raw.size(), salt.data(), salt.size(), nullptr, 32,
+                    out.data(), out.size(), Argon2_id, ARGON2_VERSION_13),
+        ARGON2_OK);
     const PasswordCheck legacy = hasher.check(raw, out.data());
     BOOST_TEST(legacy.ok);
     BOOST_TEST(legacy.upgrade);
