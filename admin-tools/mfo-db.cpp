@@ -6,6 +6,8 @@
 
 #include "cli_tool.hpp"
 #include "least_privilege_grants.hpp"
+#include "flask_import.hpp"
+#include "flask_source.hpp"
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
@@ -176,6 +178,27 @@ int grants_command(ToolContext& ctx, const ParsedArgs& args) {
     return kExitOk;
 }
 
+int import_flask_command(ToolContext& ctx, const ParsedArgs& args) {
+    const std::string& uri_text = args.positional.at(0);
+    ImportOptions options;
+    options.dry_run = args.has("--dry-run");
+    options.overwrite = args.has("--overwrite");
+    options.actor = ctx.actor();
+    options.source = redacted_uri(uri_text);
+    options.have_salt = !ctx.config().password_pepper.empty();
+    FlaskData source;
+    try {
+        source =
+            read_flask_source(parse_source_uri(uri_text), ctx.config().database.connect_timeout);
+    } catch (const SourceError& e) {
+        throw ToolFailure(options.source + ": " + e.what());
+    }
+    const auto roles = load_roles_file(ctx.config().roles);
+    const ImportReport report = import_flask_security(admin_db(ctx), source, roles, options);
+    for (const auto& line : format_import_report(report, options)) ctx.out() << line << "\n";
+    return kExitOk;
+}
+
 ToolSpec tool_spec() {
     return ToolSpec{
         "mfo-db",
@@ -258,6 +281,23 @@ ToolSpec tool_spec() {
              0,
              0,
              grants_command},
+            {"import-flask-security",
+             {"import_flask_security"},
+             "URI",
+             "Import users, roles and passwords from the Flask-Security-Too app's database.",
+             "URI is the Flask app's SQLALCHEMY_DATABASE_URI: sqlite:///relative/path,\n"
+             "sqlite:////absolute/path, or mysql[+pymysql|+mysqldb]:// / mariadb[+driver]://\n"
+             "USER:PASSWORD@HOST[:PORT]/DATABASE[?unix_socket=PATH]. One transaction.\n"
+             "Needs the Flask app's SECURITY_PASSWORD_SALT ([security] password_pepper, the\n"
+             "environment or .env). Running it again changes nothing and says so. Users\n"
+             "and roles that exist in mfo with other data are reported and left alone.",
+             {{"--dry-run", "", "", "print the report and change nothing"},
+              {"--overwrite", "", "",
+               "replace conflicting users and roles (also those of conf/roles.conf) with "
+               "Flask's"}},
+             1,
+             1,
+             import_flask_command},
             {"purge-sessions",
              {"purge_sessions"},
              "",

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "argon2_phc.hpp"
 #include "argon2_slots.hpp"
 #include "crypto.hpp"
+#include "flask_password.hpp"
+#include "password_normalize.hpp"
 
 namespace mfo {
 
@@ -21,6 +24,10 @@ constexpr std::size_t kHashBytes = 32;
 // against our 19 MiB, t=2), which are upgraded at the next login; lowering
 // the configured costs by more than this makes such hashes fail to verify.
 constexpr std::uint64_t kMaxCostFactor = 4;
+// argon2-cffi <= 21.1's profile (m=102400, t=10 from Flask-Security-Too's
+// argon2__rounds): hashes of the Flask app verify whatever our own costs are.
+constexpr std::uint64_t kFlaskMaxMemoryKib = 102400;
+constexpr std::uint64_t kFlaskMaxIterations = 10;
 
 std::uint8_t* bytes(std::string& s) {
     return reinterpret_cast<std::uint8_t*>(s.data());
@@ -70,13 +77,13 @@ unsigned PasswordHasher::max_concurrent() const {
 }
 
 // Flask-Security-Too's recipe: base64(HMAC-SHA512(pepper, password)).
-std::string PasswordHasher::prepare(std::string_view password) const {
-    if (pepper_.empty()) return std::string(password);
-    return crypto::base64(crypto::hmac_sha512(pepper_, password));
+std::string PasswordHasher::prepare(std::string_view normalized_password) const {
+    if (pepper_.empty()) return std::string(normalized_password);
+    return flask_prehash(pepper_, normalized_password);
 }
 
 std::string PasswordHasher::hash(std::string_view password) const {
-    std::string input = prepare(password);
+    std::string input = prepare(normalize_password(password));
     if (!fits_u32(input)) throw std::length_error("argon2id hashing failed: password too long");
     Argon2idPhc phc{params_.memory_kib, params_.iterations, params_.parallelism,
                     crypto::random_bytes(kSaltBytes), std::string(kHashBytes, '\0')};
@@ -90,18 +97,54 @@ std::string PasswordHasher::hash(std::string_view password) const {
 }
 
 bool PasswordHasher::verify(std::string_view password, const std::string& phc) const {
+    return check(password, phc).ok;
+}
+
+PasswordCheck PasswordHasher::check(std::string_view password, const std::string& stored) const {
+    const std::string normalized = normalize_password(password);
+    switch (identify_hash(stored)) {
+        case HashScheme::argon2id: {
+            if (verify_argon2id(normalized, stored)) return {true, needs_rehash(stored)};
+            // A password set before mfo normalised passwords (not NFKD-stable
+            // text only, so ASCII passwords never pay for a second try).
+            const bool legacy = normalized != password && parse_argon2id_phc(stored).has_value() &&
+                                verify_argon2id(password, stored);
+            return {legacy, legacy};
+        }
+        case HashScheme::bcrypt:
+            if (!pepper_.empty() && bcrypt_cost(stored).value_or(99) <= kMaxBcryptCost) {
+                const bool ok = bcrypt_verify(flask_prehash(pepper_, normalized), stored);
+                return {ok, ok};
+            }
+            break;
+        case HashScheme::unknown:
+            break;
+    }
+    // No way to verify: spend what a verification costs, as for an unknown
+    // email, so that timing does not single out such accounts.
+    dummy_verify(password);
+    return {};
+}
+
+// `password` is already normalised (or deliberately not, for the legacy try).
+bool PasswordHasher::verify_argon2id(std::string_view password, const std::string& phc) const {
     auto parsed = parse_argon2id_phc(phc);
-    if (!parsed || parsed->memory_kib > kMaxCostFactor * params_.memory_kib ||
-        parsed->iterations > kMaxCostFactor * params_.iterations) {
+    const auto max_memory = std::max(kMaxCostFactor * params_.memory_kib, kFlaskMaxMemoryKib);
+    const auto max_iterations = std::max(kMaxCostFactor * params_.iterations, kFlaskMaxIterations);
+    if (!parsed || parsed->memory_kib > max_memory || parsed->iterations > max_iterations) {
         // Refused in the time of a verification: the answer's timing must
         // not tell a broken row from a wrong password.
-        if (phc != dummy_hash_) dummy_verify(password);
+        if (phc != dummy_hash_) (void)verify_argon2id(password, dummy_hash_);
         return false;
     }
     std::string input = prepare(password);
     if (!fits_u32(input)) return false;
     std::string out(parsed->hash.size(), '\0');
-    argon2_context ctx = context_for(input, *parsed, out, params_.parallelism);
+    // A hash with more lanes than ours (argon2-cffi's p=4 or p=8) may use
+    // the CPUs: 100 MiB x 10 passes on one thread takes seconds.
+    const auto threads =
+        std::max(params_.parallelism, std::max(1u, std::thread::hardware_concurrency()));
+    argon2_context ctx = context_for(input, *parsed, out, threads);
     const int rc = slots_->run(ctx, [&](argon2_context& c) {
         return argon2_verify_ctx(&c, parsed->hash.data(), Argon2_id);
     });
@@ -116,7 +159,7 @@ bool PasswordHasher::needs_rehash(const std::string& phc) const {
 }
 
 void PasswordHasher::dummy_verify(std::string_view password) const {
-    (void)verify(password, dummy_hash_);
+    (void)verify_argon2id(normalize_password(password), dummy_hash_);
 }
 
 }  // namespace mfo

@@ -7,6 +7,7 @@
 #include "context/app_context.hpp"
 #include "database_check.hpp"
 #include "http/request_log.hpp"
+#include "imported_password_check.hpp"
 #include "pipeline/router.hpp"
 #include "pool/listen_socket.hpp"
 #include "pool/supervisor.hpp"
@@ -108,6 +109,8 @@ int main(int argc, char** argv) {
             }
         }
         if (require_db && !check.problems.empty()) return 1;
+        if (const std::string warning = mfo::missing_salt_warning(config); !warning.empty())
+            mfo::log_event("warning: " + warning);
         return mfo::run_supervisor(config_path, std::move(app), test_routes);
     } catch (const std::exception& e) {
         std::cerr << "mfo-fcgi: " << e.what() << "\n";

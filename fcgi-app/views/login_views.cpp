@@ -8,6 +8,7 @@
 #include "auth/csrf.hpp"
 #include "auth/redirect_target.hpp"
 #include "email_address.hpp"
+#include "flask_password.hpp"
 #include "http/form_parser.hpp"
 #include "user_store.hpp"
 #include "views/page_response.hpp"
@@ -91,8 +92,10 @@ Response login_submit(RequestContext& ctx) {
     std::optional<UserRecord> user;
     if (email) ctx.db.read([&](Database& db) { user = find_user_by_email(db, *email); });
     bool ok = false;
+    PasswordCheck check;
     if (user) {
-        ok = app.hasher->verify(in.password, user->password_hash) && user->active;
+        check = app.hasher->check(in.password, user->password_hash);
+        ok = check.ok && user->active;
     } else {
         app.hasher->dummy_verify(in.password);
     }
@@ -107,9 +110,16 @@ Response login_submit(RequestContext& ctx) {
     }
 
     app.throttle.record_success(ctx.db, throttle_key);
-    if (app.hasher->needs_rehash(user->password_hash)) {
+    if (check.upgrade) {
+        // Other argon2 parameters, or a hash imported from the Flask app:
+        // replaced by our own now that we know the password.
         const std::string upgraded = app.hasher->hash(in.password);
-        ctx.db.write([&](Database& db) { update_password_hash(db, user->id, upgraded); });
+        const std::string from = scheme_name(identify_hash(user->password_hash));
+        ctx.db.write([&](Database& db) {
+            update_password_hash(db, user->id, upgraded);
+            audit(db, user->id, "web", "password.rehash", user->email, ctx.req.remote_addr,
+                  "from " + from);
+        });
     }
     Response response = json ? Response{} : Response::redirect(safe_redirect_or_home(in.next));
     const std::string token = start_session(ctx, response, user->id, user->email, in.remember);

@@ -26,12 +26,14 @@ MFO_BUILD_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libctemplate-dev libssl-dev libargon2-dev
     nlohmann-json3-dev libinih-dev libboost-test-dev libcurl4-openssl-dev
+    libcrypt-dev libunistring-dev libsqlite3-dev
 )
 MFO_RUNTIME_PACKAGES=(
     mariadb-server mariadb-client nginx curl openssl john-data
     python3 python3-pytest python3-requests python3-bs4 python3-argon2
     argon2 wrk
     apache2 chromium fonts-liberation nodejs
+    python3-flask-security python3-flask-sqlalchemy python3-bcrypt python3-passlib python3-pymysql
 )
 
 # ---------------------------------------------------------------------------
