@@ -3,8 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <regex>
 #include <stdexcept>
@@ -111,6 +111,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_seconds);
     curl_easy_setopt(curl.get(), CURLOPT_PATH_AS_IS, 1L);  // send //admin and /a/../b as given
+    const std::string interface = "host!" + source_address;
+    if (!source_address.empty()) curl_easy_setopt(curl.get(), CURLOPT_INTERFACE, interface.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);

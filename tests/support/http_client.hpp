@@ -45,6 +45,9 @@ public:
     void clear_cookies() { cookies_.clear(); }
     const std::string& base_url() const { return base_url_; }
     long timeout_seconds = 30;
+    // A 127.x.y.z address to connect from ("" = the kernel's choice): a
+    // client address of its own for nginx's per-address limits.
+    std::string source_address;
 
 private:
     std::string base_url_;
