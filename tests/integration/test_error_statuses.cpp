@@ -20,7 +20,7 @@ namespace {
 // json_error anywhere in fcgi-app/.
 std::set<int> statuses_in_sources() {
     const std::regex call(
-        R"((?:HttpError|ConsoleRefusal|json_error)\(\s*([45]\d\d)|error_response\(ctx,\s*([45]\d\d)))");
+        R"((?:HttpError|ConsoleRefusal|json_error)\(\s*([45]\d\d)|error_response\(ctx,\s*([45]\d\d))");
     std::set<int> found;
     for (const auto& entry :
          std::filesystem::recursive_directory_iterator(std::string(MFO_SOURCE_DIR) + "/fcgi-app")) {
