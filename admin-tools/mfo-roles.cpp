@@ -4,8 +4,10 @@
 #include <algorithm>
 
 #include "cli_tool.hpp"
+#include "console_admins.hpp"
 #include "last_admin_guard.hpp"
 #include "role_names.hpp"
+#include "roles_file.hpp"
 #include "route_audit.hpp"
 #include "text_table.hpp"
 #include "user_lookup.hpp"
@@ -98,10 +100,20 @@ int list_command(ToolContext& ctx, const ParsedArgs&) {
     return kExitOk;
 }
 
+// What conf/access.conf requires under /admin (the worker's rules).
+std::vector<std::string> console_permissions_of(const Config& config) {
+    const auto roles = load_roles_file(config.roles);
+    return console_permissions(
+        AccessRules::load(config.access_rules, role_names(roles), permission_names(roles)));
+}
+
 // Adds (`add` true) or removes the permissions named after the role name.
 int change_permissions(ToolContext& ctx, const ParsedArgs& args, bool add) {
     const std::string& name = args.positional[0];
     const auto given = permissions_of(args.positional, 1);
+    // A removal must leave the console's permissions on an active Admin.
+    const std::vector<std::string> needed =
+        add ? std::vector<std::string>{} : console_permissions_of(ctx.config());
     std::vector<std::string> before, after;
     app_db(ctx).transaction([&](Database& tx) {
         const auto role = find_role(tx, name);
@@ -116,7 +128,13 @@ int change_permissions(ToolContext& ctx, const ParsedArgs& args, bool add) {
                                 std::back_inserter(after));
         }
         if (after == before) return;
-        update_role(tx, name, role->description, after);
+        if (add) {
+            update_role(tx, name, role->description, after);
+        } else {
+            keep_a_console_admin(
+                tx, needed, [&] { update_role(tx, name, role->description, after); },
+                [&] { return ToolFailure(last_console_admin_message(needed)); });
+        }
         audit(tx, std::nullopt, ctx.actor(),
               add ? "role.permissions_add" : "role.permissions_remove", name, "",
               "permissions " + describe_permissions(before) + " -> " + describe_permissions(after));

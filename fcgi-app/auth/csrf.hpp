@@ -1,10 +1,15 @@
 #pragma once
 // CSRF tokens. With a session: derived from the session's CSRF secret. Before
-// login: bound to a signed pre-session cookie holding a random nonce, which
-// costs no database write.
+// login: bound to a signed pre-session cookie holding a random nonce and its
+// issue time, which costs no database write; it expires after an hour (or
+// the session idle timeout when longer), so a leaked pair is not good forever.
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "auth/signed_value.hpp"
 #include "context/request_context.hpp"
 #include "http/response.hpp"
 
@@ -20,6 +25,12 @@ std::string csrf_token_for(const RequestContext& ctx, Response& response);
 CsrfCheck check_csrf(const RequestContext& ctx, const std::string& supplied);
 // The Flask-Security message for a failed check.
 std::string csrf_message(CsrfCheck check);
+// The pre-session cookie's value for `nonce` issued at `issued_at` (Unix
+// seconds), and the nonce back from one that is genuine and not older than
+// `lifetime` at `now`.
+std::string sign_pre_session(const Signer& signer, std::string_view nonce, std::int64_t issued_at);
+std::optional<std::string> open_pre_session(const Signer& signer, std::string_view cookie,
+                                            std::int64_t now, std::int64_t lifetime);
 // Drops the pre-session cookie (at login: no pre-login state survives).
 void clear_pre_session(const RequestContext& ctx, Response& response);
 

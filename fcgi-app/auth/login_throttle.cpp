@@ -1,5 +1,7 @@
 #include "auth/login_throttle.hpp"
 
+#include <cppconn/exception.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -15,50 +17,126 @@ std::string account_key(const std::string& email) {
     });
     return crypto::sha256("login:" + lowered);
 }
+
+constexpr int kDeadlock = 1213;
+
+ThrottleState lock_row(Database& d, const std::string& key, const ThrottlePolicy& policy) {
+    // Creates the row or takes its exclusive lock (ON DUPLICATE KEY UPDATE
+    // locks an existing row for the rest of the transaction).
+    auto& ensure = d.prepare(
+        "INSERT INTO login_throttle (account_key, failures, window_start, locked_until, reserved) "
+        "VALUES (?, 0, NOW(), NULL, 0) ON DUPLICATE KEY UPDATE account_key = account_key");
+    ensure.setString(1, key);
+    ensure.executeUpdate();
+    auto& read = d.prepare(
+        "SELECT failures, locked_until IS NOT NULL, "
+        "IFNULL(TIMESTAMPDIFF(SECOND, NOW(), locked_until), 0), "
+        "window_start < NOW() - INTERVAL ? SECOND, reserved "
+        "FROM login_throttle WHERE account_key = ? FOR UPDATE");
+    read.setInt(1, policy.window_seconds);
+    read.setString(2, key);
+    std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
+    ThrottleState row;
+    if (rs->next()) {
+        row.failures = static_cast<long>(rs->getInt64(1));
+        row.lock_set = rs->getBoolean(2);
+        row.lock_remaining = static_cast<long>(rs->getInt64(3));
+        row.window_expired = rs->getBoolean(4);
+        row.reserved = rs->getInt64(5);
+    }
+    return row;
+}
+
 }  // namespace
 
-long LoginThrottle::locked_for(Database& db, const std::string& email) const {
-    long seconds = 0;
-    db.read([&](Database& d) {
-        auto& st = d.prepare(
-            "SELECT TIMESTAMPDIFF(SECOND, NOW(), locked_until) AS remaining FROM login_throttle "
-            "WHERE account_key = ? AND locked_until > NOW()");
-        st.setString(1, account_key(email));
-        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-        if (rs->next()) seconds = std::max<long>(1, static_cast<long>(rs->getInt64(1)));
-    });
-    return seconds;
+ThrottleStep plan_reservation(const ThrottleState& row, const ThrottlePolicy& policy) {
+    ThrottleStep step;
+    step.failures = row.failures;
+    step.reserved = row.reserved;
+    if (row.lock_set && row.lock_remaining > 0) {
+        step.retry_after = row.lock_remaining;
+        return step;
+    }
+    if (row.lock_set) {
+        // The cooling-off period is over: a fresh window.
+        step.clear_lock = true;
+        step.reset_window = true;
+        step.failures = 0;
+    } else if (row.window_expired) {
+        step.reset_window = true;
+        step.failures = 0;
+    }
+    const long limit = std::max(1, policy.max_failures);
+    if (step.failures >= limit) {
+        // Only reachable if the lockout is configured shorter than it takes
+        // the attempts in flight to finish; refuse until the window ends.
+        step.retry_after = std::max(1, policy.lockout_seconds);
+        return step;
+    }
+    step.allowed = true;
+    step.failures += 1;
+    step.reserved += 1;
+    if (step.failures >= limit) {
+        step.start_lock = true;
+        step.clear_lock = false;
+    }
+    return step;
 }
 
-bool LoginThrottle::record_failure(Database& db, const std::string& email) const {
-    bool locked = false;
-    db.transaction([&](Database& d) {
-        const std::string key = account_key(email);
-        // A window that has run out starts again at this failure.
-        auto& upsert = d.prepare(
-            "INSERT INTO login_throttle (account_key, failures, window_start, locked_until) "
-            "VALUES (?, 1, NOW(), NULL) ON DUPLICATE KEY UPDATE "
-            "failures = IF(window_start < NOW() - INTERVAL ? SECOND, 1, failures + 1), "
-            "window_start = IF(window_start < NOW() - INTERVAL ? SECOND, NOW(), window_start)");
-        upsert.setString(1, key);
-        upsert.setInt(2, policy_.window_seconds);
-        upsert.setInt(3, policy_.window_seconds);
-        upsert.executeUpdate();
-        auto& lock = d.prepare(
-            "UPDATE login_throttle SET locked_until = NOW() + INTERVAL ? SECOND, failures = 0, "
-            "window_start = NOW() WHERE account_key = ? AND failures >= ?");
-        lock.setInt(1, policy_.lockout_seconds);
-        lock.setString(2, key);
-        lock.setInt(3, policy_.max_failures);
-        locked = lock.executeUpdate() > 0;
-    });
-    return locked;
+ThrottleTicket LoginThrottle::reserve(Database& db, const std::string& email) const {
+    const std::string key = account_key(email);
+    ThrottleTicket ticket;
+    // Each transaction locks one row; a deadlock can only come from the
+    // insert of a new row racing another, and is safe to run again.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            db.transaction([&](Database& d) {
+                const ThrottleStep step = plan_reservation(lock_row(d, key, policy_), policy_);
+                ticket = ThrottleTicket{};
+                if (!step.allowed) {
+                    ticket.retry_after = std::max(1L, step.retry_after);
+                    return;
+                }
+                auto& update = d.prepare(
+                    "UPDATE login_throttle SET failures = ?, reserved = ?, "
+                    "window_start = IF(?, NOW(), window_start), "
+                    "locked_until = IF(?, NOW() + INTERVAL ? SECOND, IF(?, NULL, locked_until)) "
+                    "WHERE account_key = ?");
+                update.setInt64(1, step.failures);
+                update.setInt64(2, step.reserved);
+                update.setBoolean(3, step.reset_window);
+                update.setBoolean(4, step.start_lock);
+                update.setInt(5, policy_.lockout_seconds);
+                update.setBoolean(6, step.clear_lock);
+                update.setString(7, key);
+                update.executeUpdate();
+                ticket.allowed = true;
+                ticket.number = step.reserved;
+                ticket.locks_account = step.start_lock;
+            });
+            return ticket;
+        } catch (const sql::SQLException& e) {
+            if (e.getErrorCode() != kDeadlock || attempt == 3) throw;
+        }
+    }
 }
 
-void LoginThrottle::record_success(Database& db, const std::string& email) const {
+void LoginThrottle::record_success(Database& db, const std::string& email,
+                                   const ThrottleTicket& ticket) const {
+    // Attempts reserved after this one (numbers above it) stay counted. If
+    // the row was purged and made again meanwhile, its numbers are not ours:
+    // leave it alone.
     db.write([&](Database& d) {
-        auto& st = d.prepare("DELETE FROM login_throttle WHERE account_key = ?");
-        st.setString(1, account_key(email));
+        auto& st = d.prepare(
+            "UPDATE login_throttle SET "
+            "locked_until = IF(LEAST(failures, reserved - ?) < ?, NULL, locked_until), "
+            "failures = LEAST(failures, reserved - ?) "
+            "WHERE account_key = ? AND reserved >= ?");
+        st.setInt64(1, ticket.number);
+        st.setInt(2, std::max(1, policy_.max_failures));
+        st.setInt64(3, ticket.number);
+        st.setString(4, account_key(email));
+        st.setInt64(5, ticket.number);
         st.executeUpdate();
     });
 }

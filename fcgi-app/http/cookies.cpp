@@ -1,5 +1,7 @@
 #include "http/cookies.hpp"
 
+#include <vector>
+
 namespace mfo {
 
 namespace {
@@ -49,6 +51,7 @@ bool valid_value(std::string_view value) {
 
 std::map<std::string, std::string, std::less<>> parse_cookie_header(std::string_view header) {
     std::map<std::string, std::string, std::less<>> out;
+    std::vector<std::string> ambiguous;
     while (!header.empty()) {
         const std::size_t semi = header.find(';');
         const std::string_view pair = trim(header.substr(0, semi));
@@ -61,8 +64,10 @@ std::map<std::string, std::string, std::less<>> parse_cookie_header(std::string_
             value = value.substr(1, value.size() - 2);
         }
         if (!valid_name(name) || !valid_value(value)) continue;
-        out.emplace(std::string(name), std::string(value));
+        const auto [it, added] = out.emplace(std::string(name), std::string(value));
+        if (!added && it->second != value) ambiguous.emplace_back(name);
     }
+    for (const auto& name : ambiguous) out.erase(name);
     return out;
 }
 

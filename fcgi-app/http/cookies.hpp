@@ -8,8 +8,11 @@
 
 namespace mfo {
 
-// Name -> value from a Cookie header. Malformed pairs are skipped; for a
-// repeated name the first one wins (the most specific path, per RFC 6265).
+// Name -> value from a Cookie header. Malformed pairs are skipped. A name
+// sent twice with different values is dropped altogether: the browser sends
+// a cookie "tossed" by a sibling subdomain (Domain=.example.com, or a longer
+// Path to come first) next to ours, and nothing tells which is which, so
+// neither is trusted (README, "Security model").
 std::map<std::string, std::string, std::less<>> parse_cookie_header(std::string_view header);
 
 struct SetCookie {

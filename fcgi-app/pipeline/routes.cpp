@@ -36,6 +36,7 @@ Router build_router([[maybe_unused]] bool test_routes) {
     if (test_routes) {
         router.add("/__test/throw", {"GET"}, test_throw);
         router.add("/__test/slow", {"GET"}, test_slow);
+        router.add("/__test/status", {"GET", "POST"}, test_status);
     }
 #endif
     return router;

@@ -32,8 +32,8 @@ const std::vector<std::string>& Renderer::template_names() {
         "layout.tpl",      "home/index.tpl",  "admin/index.tpl", "admin/users.tpl",
         "admin/user.tpl",  "admin/roles.tpl", "auth/login.tpl",  "auth/register.tpl",
         "auth/logout.tpl", "errors/400.tpl",  "errors/403.tpl",  "errors/404.tpl",
-        "errors/405.tpl",  "errors/409.tpl",  "errors/413.tpl",  "errors/429.tpl",
-        "errors/500.tpl",  "errors/503.tpl",
+        "errors/405.tpl",  "errors/409.tpl",  "errors/413.tpl",  "errors/415.tpl",
+        "errors/429.tpl",  "errors/4xx.tpl",  "errors/500.tpl",  "errors/503.tpl",
     };
     return names;
 }

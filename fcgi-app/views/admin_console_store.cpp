@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
+
+#include "console_admins.hpp"
 
 namespace mfo {
 
@@ -99,6 +102,15 @@ void guard_last_admin(Database& db, const UserRecord& target) {
         throw ConsoleRefusal(409,
                              "This would leave no active Admin: make another user an Admin first.");
     }
+}
+
+// Beyond the Admin role itself: the permissions the console needs must stay
+// with at least one active Admin (else /admin/roles is closed to everyone).
+template <typename Change>
+void keep_console_admin(Database& tx, const ConsoleActor& actor, Change&& change) {
+    keep_a_console_admin(tx, actor.console_permissions, std::forward<Change>(change), [&] {
+        return ConsoleRefusal(409, last_console_admin_message(actor.console_permissions));
+    });
 }
 
 void record(Database& db, const ConsoleActor& actor, const std::string& action,
@@ -314,10 +326,12 @@ void console_set_active(Database& db, const ConsoleActor& actor, std::uint64_t u
             }
             guard_last_admin(tx, target);
         }
-        if (!set_user_active(tx, user_id, active)) {
-            throw ConsoleRefusal(
-                409, std::string("The user is already ") + (active ? "active." : "inactive."));
-        }
+        keep_console_admin(tx, actor, [&] {
+            if (!set_user_active(tx, user_id, active)) {
+                throw ConsoleRefusal(
+                    409, std::string("The user is already ") + (active ? "active." : "inactive."));
+            }
+        });
         record(tx, actor, active ? "user.activate" : "user.deactivate", target.email);
     });
 }
@@ -341,7 +355,7 @@ void console_revoke_role(Database& db, const ConsoleActor& actor, std::uint64_t 
         if (!find_role(tx, role)) throw ConsoleRefusal(404, "No such role.");
         if (!has_role(target, role)) throw ConsoleRefusal(409, "The user does not have this role.");
         if (role == kAdminRole) guard_last_admin(tx, target);
-        remove_role_from_user(tx, user_id, role);
+        keep_console_admin(tx, actor, [&] { remove_role_from_user(tx, user_id, role); });
         record(tx, actor, "role.remove", target.email, "role " + role);
     });
 }
@@ -376,11 +390,13 @@ void console_update_role(Database& db, const ConsoleActor& actor, const std::str
                          const std::vector<std::string>& permissions) {
     db.transaction([&](Database& tx) {
         if (!find_role(tx, name)) throw ConsoleRefusal(404, "No such role.");
-        try {
-            update_role(tx, name, description, permissions);
-        } catch (const std::invalid_argument& e) {
-            throw ConsoleRefusal(400, e.what());
-        }
+        keep_console_admin(tx, actor, [&] {
+            try {
+                update_role(tx, name, description, permissions);
+            } catch (const std::invalid_argument& e) {
+                throw ConsoleRefusal(400, e.what());
+            }
+        });
         record(tx, actor, "role.update", name, "permissions " + join(permissions));
     });
 }

@@ -100,6 +100,8 @@ struct ConsoleActor {
     std::uint64_t user_id = 0;
     std::string email;
     std::string ip_address;
+    // What conf/access.conf requires under /admin: kept on an active Admin.
+    std::vector<std::string> console_permissions;
 };
 
 ConsoleOverview console_overview(Database& db, std::uint64_t session_sample = 5000);

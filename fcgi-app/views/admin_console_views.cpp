@@ -9,6 +9,7 @@
 #include "auth/auth_input.hpp"
 #include "auth/csrf.hpp"
 #include "auth/flash_cookie.hpp"
+#include "console_admins.hpp"
 #include "http/form_parser.hpp"
 #include "http/http_error.hpp"
 #include "views/admin_console_store.hpp"
@@ -80,7 +81,8 @@ void set_events(TemplateValues& c, const std::vector<AuditEvent>& events) {
 }
 
 ConsoleActor actor_of(const RequestContext& ctx) {
-    return ConsoleActor{ctx.principal.user_id, ctx.principal.email, ctx.req.remote_addr};
+    return ConsoleActor{ctx.principal.user_id, ctx.principal.email, ctx.req.remote_addr,
+                        console_permissions(ctx.app.rules)};
 }
 
 // A positive decimal number of at most 18 digits, or 0.

@@ -6,6 +6,7 @@
 #include "auth/auth_input.hpp"
 #include "auth/auth_session.hpp"
 #include "auth/csrf.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/redirect_target.hpp"
 #include "email_address.hpp"
 #include "flask_password.hpp"
@@ -83,9 +84,11 @@ Response login_submit(RequestContext& ctx) {
     const auto email = normalize_email(in.email);
     const std::string throttle_key = email ? *email : in.email;
     const auto& app = ctx.app;
-    if (const long wait = app.throttle.locked_for(ctx.db, throttle_key); wait > 0) {
-        Response r = login_failed(ctx, in, retry_text(wait), 429);
-        r.add_header("Retry-After", std::to_string(wait));
+    // Reserve the attempt before any password work (reserve, then work).
+    const ThrottleTicket ticket = app.throttle.reserve(ctx.db, throttle_key);
+    if (!ticket.allowed) {
+        Response r = login_failed(ctx, in, retry_text(ticket.retry_after), 429);
+        r.add_header("Retry-After", std::to_string(ticket.retry_after));
         return r;
     }
 
@@ -100,16 +103,15 @@ Response login_submit(RequestContext& ctx) {
         app.hasher->dummy_verify(in.password);
     }
     if (!ok || in.password.empty()) {
-        const bool locked = app.throttle.record_failure(ctx.db, throttle_key);
         ctx.db.write([&](Database& db) {
             audit(db, user ? std::optional<std::uint64_t>(user->id) : std::nullopt, "web",
-                  locked ? "login.lockout" : "login.failure", email ? *email : "(invalid email)",
-                  ctx.req.remote_addr);
+                  ticket.locks_account ? "login.lockout" : "login.failure",
+                  email ? *email : "(invalid email)", ctx.req.remote_addr);
         });
         return login_failed(ctx, in, kInvalidLogin, json ? 400 : 200);
     }
 
-    app.throttle.record_success(ctx.db, throttle_key);
+    app.throttle.record_success(ctx.db, throttle_key, ticket);
     if (check.upgrade) {
         // Other argon2 parameters, or a hash imported from the Flask app:
         // replaced by our own now that we know the password.

@@ -1,7 +1,8 @@
 // GET/POST /logout. POST needs the session's CSRF token. GET logs out only
-// when the browser says the navigation is the user's own (typed, bookmarked
-// or same-origin; or no Fetch-Metadata at all, as with curl); a cross-site GET
-// gets a page with a Log out button instead.
+// when the browser says the navigation is the user's own (Sec-Fetch-Site
+// "none": typed or bookmarked, or "same-origin"); a cross-site GET, or one
+// without Fetch Metadata (older browsers, where a link on another site
+// would otherwise log the user out), gets a page with a Log out button.
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +36,7 @@ Response logged_out(RequestContext& ctx) {
 
 Response logout_page(RequestContext& ctx) {
     const std::string site = ctx.req.header("sec-fetch-site");
-    const bool own_navigation = site.empty() || site == "none" || site == "same-origin";
+    const bool own_navigation = site == "none" || site == "same-origin";
     // HEAD must stay free of side effects.
     if (!ctx.session || (own_navigation && ctx.req.method == "GET")) {
         return logged_out(ctx);

@@ -49,44 +49,43 @@ Response json_error(int status, const std::string& message) {
 Response error_response(RequestContext& ctx, int status, const std::string& message,
                         const std::string& allow) {
     if (ctx.req.wants_json()) return json_error(status, message);
-    TemplateValues content;
-    std::string title;
-    switch (status) {
-        case 400:
-            title = "Bad request";
-            break;
-        case 403:
-            title = "Access forbidden";
-            break;
-        case 404:
-            title = "Page not found";
-            break;
-        case 405:
-            title = "Method not allowed";
-            break;
-        case 409:
-            title = "Not possible";
-            break;
-        case 413:
-            title = "Request too large";
-            break;
-        case 429:
-            title = "Too many requests";
-            break;
-        case 503:
-            title = "Service unavailable";
-            break;
-        default:
-            status = 500;
-            title = "Something went wrong";
-            break;
+    // Every 4xx keeps its status (a client's mistake is never logged or
+    // alerted on as a 500); statuses without a page of their own use the
+    // generic client-error page. Any other 5xx is shown as a 500.
+    struct ErrorPage {
+        int status;
+        const char* title;
+        const char* page;
+    };
+    static constexpr ErrorPage kPages[] = {
+        {400, "Bad request", "errors/400.tpl"},
+        {403, "Access forbidden", "errors/403.tpl"},
+        {404, "Page not found", "errors/404.tpl"},
+        {405, "Method not allowed", "errors/405.tpl"},
+        {409, "Not possible", "errors/409.tpl"},
+        {413, "Request too large", "errors/413.tpl"},
+        {415, "Unsupported form encoding", "errors/415.tpl"},
+        {429, "Too many requests", "errors/429.tpl"},
+        {500, "Something went wrong", "errors/500.tpl"},
+        {503, "Service unavailable", "errors/503.tpl"},
+    };
+    if (status < 400 || (status >= 500 && status != 503)) status = 500;
+    std::string title = "Request refused";
+    std::string page = "errors/4xx.tpl";
+    for (const auto& p : kPages) {
+        if (p.status == status) {
+            title = p.title;
+            page = p.page;
+        }
     }
+    TemplateValues content;
+    content.set("STATUS", std::to_string(status));
+    content.set("TITLE", title);
     content.set("MESSAGE", message);
     content.set("REQUEST_ID", ctx.request_id);
     content.set("METHOD", ctx.req.method);
     content.set("ALLOW", allow);
-    return render_page(
-        ctx, PageSpec{title, "errors/" + std::to_string(status) + ".tpl", {}, status}, content);
+    return render_page(ctx, PageSpec{title, page, {}, status}, content);
 }
 
 }  // namespace mfo

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "http/http_error.hpp"
 #include "views/page_response.hpp"
 #include "views/views.hpp"
 
@@ -15,6 +16,18 @@ namespace mfo {
 
 Response test_throw(RequestContext&) {
     throw std::runtime_error("test route: deliberate failure");
+}
+
+// Ends the request with the HttpError status ?code=N (400-599), as any
+// handler may: lets a test walk every status the code can raise.
+Response test_status(RequestContext& ctx) {
+    int code = 0;
+    try {
+        code = std::stoi(ctx.req.query.get_or("code", "0"));
+    } catch (const std::exception&) {
+    }
+    if (code < 400 || code > 599) code = 400;
+    throw HttpError(code, "test route: status " + std::to_string(code));
 }
 
 Response test_slow(RequestContext& ctx) {

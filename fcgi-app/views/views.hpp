@@ -29,6 +29,7 @@ Response api_me(RequestContext& ctx);
 #ifdef MFO_TEST_ROUTES
 Response test_throw(RequestContext& ctx);
 Response test_slow(RequestContext& ctx);
+Response test_status(RequestContext& ctx);
 #endif
 
 }  // namespace mfo

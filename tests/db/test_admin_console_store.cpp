@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "console_admins.hpp"
 #include "db_test_support.hpp"
 #include "migrations.hpp"
 #include "views/admin_console_store.hpp"
@@ -51,7 +52,7 @@ struct ConsoleDatabase {
     Database db;
     std::uint64_t admin = 0;
     std::uint64_t user = 0;
-    ConsoleActor actor() const { return ConsoleActor{admin, "admin@example.com", "127.0.0.1"}; }
+    ConsoleActor actor() const { return ConsoleActor{admin, "admin@example.com", "127.0.0.1", {}}; }
 };
 
 }  // namespace
@@ -75,7 +76,7 @@ BOOST_AUTO_TEST_CASE(an_inactive_admin_does_not_count) {
 
 BOOST_AUTO_TEST_CASE(nobody_deactivates_themselves_or_the_last_admin) {
     BOOST_TEST(refusal_status([&] { console_set_active(db, actor(), admin, false); }) == 409);
-    const ConsoleActor someone{user, "user@example.com", "127.0.0.1"};
+    const ConsoleActor someone{user, "user@example.com", "127.0.0.1", {}};
     BOOST_TEST(refusal_status([&] { console_set_active(db, someone, admin, false); }) == 409);
     BOOST_TEST(find_user_by_id(db, admin)->active);
     BOOST_TEST(refusal_status([&] { console_set_active(db, actor(), user, false); }) == 0);
@@ -307,6 +308,36 @@ BOOST_AUTO_TEST_CASE(console_pages_read_a_bounded_number_of_rows) {
     bounded("a user's events (1,000 about them)", 200, [&] {
         BOOST_TEST(audit_events_of(db, bulk1, "bulk-00001@example.com", 20).size() == 20u);
     });
+}
+
+// Issue 19: saving the Admin role without `database` closed /admin/roles to
+// everyone. The console's permissions must stay with an active Admin.
+BOOST_AUTO_TEST_CASE(the_console_permissions_stay_with_an_active_admin) {
+    ConsoleActor guarded = actor();
+    guarded.console_permissions = {"database"};
+    BOOST_TEST(refusal_status([&] {
+                   console_update_role(db, guarded, "Admin", "Administrators", {"read", "write"});
+               }) == 409);
+    BOOST_TEST((find_role(db, "Admin")->permissions ==
+                std::vector<std::string>{"database", "read", "write"}));
+    BOOST_TEST(count_console_admins(db, {"database"}) == 1u);
+
+    // The permission may come from another role: taking that role away is guarded too.
+    create_role(db, "Dba", "Database", {"database"});
+    add_role_to_user(db, admin, "Dba");
+    console_update_role(db, guarded, "Admin", "Administrators", {"read", "write"});
+    BOOST_TEST(count_console_admins(db, {"database"}) == 1u);
+    BOOST_TEST(refusal_status([&] { console_revoke_role(db, guarded, admin, "Dba"); }) == 409);
+    BOOST_TEST(count_console_admins(db, {"database"}) == 1u);
+
+    // A second console administrator: now the first may lose it.
+    console_grant_role(db, guarded, user, "Admin");
+    console_grant_role(db, guarded, user, "Dba");
+    BOOST_TEST(refusal_status([&] { console_revoke_role(db, guarded, admin, "Dba"); }) == 0);
+    BOOST_TEST(count_console_admins(db, {"database"}) == 1u);
+    // ... but not by deactivating the second one.
+    BOOST_TEST(refusal_status([&] { console_set_active(db, guarded, user, false); }) == 409);
+    BOOST_TEST(find_user_by_id(db, user)->active);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

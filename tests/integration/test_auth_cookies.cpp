@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(logout_expires_the_session_cookie_with_the_same_attributes)
     const TestAccount account = create_account("cookie-out");
     HttpClient client(shared_base_url());
     login_ok(client, account.email, account.password);
-    const HttpResponse out = client.get("/logout");
+    const HttpResponse out = client.get("/logout", {{"Sec-Fetch-Site", "same-origin"}});
     BOOST_TEST(out.status == 302);
     const auto session = cookie_in(out, kSessionCookie);
     BOOST_TEST_REQUIRE(session.has_value());
@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(secure_cookies_get_the_host_prefix) {
     HttpClient unprefixed = replay_client(stack.base_url(), session->value, kSessionCookie);
     BOOST_TEST(current_email(unprefixed).empty());
 
-    const HttpResponse out = client.get("/logout");
+    const HttpResponse out = client.get("/logout", {{"Sec-Fetch-Site", "same-origin"}});
     BOOST_TEST(out.status == 302);
     const auto cleared = cookie_in(out, "__Host-" + kSessionCookie);
     BOOST_TEST_REQUIRE(cleared.has_value());

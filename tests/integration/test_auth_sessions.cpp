@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(replay_after_get_logout_is_anonymous) {
     const std::string saved = session_token(client);
     BOOST_TEST_REQUIRE(replay(saved).email == account.email);
 
-    const HttpResponse out = client.get("/logout");
+    const HttpResponse out = client.get("/logout", {{"Sec-Fetch-Site", "same-origin"}});
     BOOST_TEST(out.status == 302);
     BOOST_TEST(out.header("location") == "/login");
     BOOST_TEST(current_email(client).empty());

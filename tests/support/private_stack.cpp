@@ -39,7 +39,7 @@ constexpr auto kStartTimeout = seconds(30);
 constexpr const char* kRenderScript = R"(set -eu
 source "$1"
 mfo_stack_layout "$2" "$3" "$4"
-mfo_stack_render_nginx "$5" 50r/s 100
+mfo_stack_render_nginx "$5" "$6" "$7"
 )";
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -103,6 +103,7 @@ struct PrivateStack::Impl {
     std::string socket_path;
     std::string pool_log_path;
     int port = 0;
+    PrivateStack::LoginLimit login_limit;
     milliseconds pool_grace{15'000};
     ChildProcess pool;
     ChildProcess nginx;
@@ -119,10 +120,10 @@ struct PrivateStack::Impl {
 
     void render_nginx(const std::string& stack_script, const std::string& bin_dir,
                       const std::string& config) {
-        const CommandResult r =
-            run_command({"bash", "-c", kRenderScript, "mfo-private-stack", stack_script, dir.path(),
-                         bin_dir, config, std::to_string(port)},
-                        {}, seconds(30));
+        const CommandResult r = run_command(
+            {"bash", "-c", kRenderScript, "mfo-private-stack", stack_script, dir.path(), bin_dir,
+             config, std::to_string(port), login_limit.rate, std::to_string(login_limit.burst)},
+            {}, seconds(30));
         if (r.status != 0) {
             throw std::runtime_error("PrivateStack: rendering the nginx config failed (status " +
                                      std::to_string(r.status) + "):\n" + r.output);
@@ -196,8 +197,13 @@ struct PrivateStack::Impl {
 };
 
 PrivateStack::PrivateStack(std::vector<std::pair<std::string, std::string>> overrides)
+    : PrivateStack(std::move(overrides), LoginLimit{}) {}
+
+PrivateStack::PrivateStack(std::vector<std::pair<std::string, std::string>> overrides,
+                           LoginLimit login_limit)
     : impl_(std::make_unique<Impl>()) {
     Impl& s = *impl_;
+    s.login_limit = std::move(login_limit);
     const std::string bin_dir = require_env("MFO_TEST_BIN_DIR");
     const std::string config = require_env("MFO_TEST_CONFIG");
     const std::string stack_script =

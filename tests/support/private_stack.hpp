@@ -38,6 +38,16 @@ public:
     // nginx. Throws std::runtime_error with the log tails on failure.
     explicit PrivateStack(std::vector<std::pair<std::string, std::string>> overrides = {});
 
+    // nginx's per-address limit on POSTs to the login and register routes
+    // (conf/nginx/mfo.conf's @LOGIN_RATE@ and @LOGIN_BURST@); the shared
+    // stack's generous one unless a test needs to reach it.
+    struct LoginLimit {
+        std::string rate = "50r/s";
+        int burst = 100;
+    };
+    PrivateStack(std::vector<std::pair<std::string, std::string>> overrides,
+                 LoginLimit login_limit);
+
     // The same for a braced list, so that PrivateStack stack({{"MFO_X", "1"}}) compiles: with
     // only the vector overload a single pair of string literals is ambiguous (it also reads as
     // a PrivateStack built from a vector of the iterator range ["MFO_X", "1"), i.e. a copy).
