@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "ops_counters.hpp"
+
 namespace mfo {
 
 namespace {
@@ -139,7 +141,13 @@ int Argon2Slots::run(argon2_context& ctx, const std::function<int(argon2_context
         Slot* slot;
         ~Held() { owner.release(slot); }
     };
-    const Held held{*this, acquire()};
+    Slot* slot = nullptr;
+    {
+        const OpsGaugeScope waiting(OpsCounter::argon2_waiting);
+        slot = acquire();
+    }
+    const Held held{*this, slot};
+    const OpsGaugeScope running(OpsCounter::argon2_running);
     const CurrentSlot current(held.slot);
     ctx.allocate_cbk = allocate_from_slot;
     ctx.free_cbk = free_to_slot;

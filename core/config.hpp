@@ -53,6 +53,11 @@ struct Config {
     int drain_timeout = 10;
     std::int64_t max_body_bytes = 16384;
     std::string pid_file;
+    int slow_request_ms = 1000;  // 0: no slow log
+    int request_timeout = 60;    // seconds; 0: none
+    int max_requests = 0;        // per worker, less up to a tenth; 0: no limit
+    int max_rss_mb = 0;          // 0: no limit
+    std::string log_file;        // empty: stderr
 
     DatabaseConfig database;
 

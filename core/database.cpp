@@ -7,6 +7,9 @@
 
 #include <mutex>
 
+#include "ops_counters.hpp"
+#include "request_timing.hpp"
+
 namespace mfo {
 
 namespace {
@@ -81,6 +84,8 @@ void Database::ensure_connected() {
         st->execute(
             "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
             "NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE,NO_ZERO_IN_DATE'");
+        if (had_connection_) ops_count(OpsCounter::db_reconnects);
+        had_connection_ = true;
     } catch (const sql::SQLException& e) {
         disconnect();
         throw DbUnavailable(std::string("cannot connect to the database: ") + e.what());
@@ -109,18 +114,23 @@ void Database::execute(const std::string& text) {
 }
 
 void Database::run(const std::function<void(Database&)>& body, bool retry) {
+    RequestTimings& timings = request_timings();
+    const PhaseTimer timer(timings.db_us);
+    ++timings.db_calls;
     for (int attempt = 0;; ++attempt) {
         try {
             ensure_connected();
             body(*this);
             return;
         } catch (const sql::SQLException& e) {
+            ops_count(OpsCounter::db_errors);
             if (!is_connection_error(e.getErrorCode())) throw;
             disconnect();
             if (!retry || attempt > 0) {
                 throw DbUnavailable(std::string("database connection lost: ") + e.what());
             }
         } catch (const DbUnavailable&) {
+            ops_count(OpsCounter::db_errors);
             disconnect();
             if (!retry || attempt > 0) throw;
         }

@@ -63,6 +63,7 @@ private:
     DatabaseConfig config_;
     DbAccount account_;
     std::unique_ptr<sql::Connection> connection_;
+    bool had_connection_ = false;  // the next connect is a reconnect (/status)
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
 };
 

@@ -10,6 +10,8 @@
 #include "http/form_parser.hpp"
 #include "http/http_error.hpp"
 #include "http/request_log.hpp"
+#include "ops_counters.hpp"
+#include "request_timing.hpp"
 #include "views/page_response.hpp"
 
 namespace mfo {
@@ -78,7 +80,11 @@ Response deny(RequestContext& ctx, AccessDecision decision) {
 }
 
 Response dispatch(RequestContext& ctx, const Router& router) {
-    resolve_session(ctx);
+    RequestTimings& timings = request_timings();
+    {
+        const PhaseTimer timer(timings.session_us);
+        resolve_session(ctx);
+    }
     ctx.flashes = read_flashes(ctx);
     ctx.flash_cookie_seen = ctx.req.cookie(ctx.cookie_name("mfo_flash")).has_value();
 
@@ -91,9 +97,13 @@ Response dispatch(RequestContext& ctx, const Router& router) {
     }
     ctx.params = match.params;
     check_same_origin(ctx);
+    if (ctx.req.method == "POST" && ctx.req.path == "/login") {
+        ops_count(OpsCounter::login_attempts);
+    }
     ctx.rule = ctx.app.rules.find(ctx.req.path, ctx.req.method);
-    const AccessDecision decision = check_access(ctx.rule, ctx.principal);
+    const AccessDecision decision = check_access(ctx.rule, ctx.principal, ctx.req.remote_addr);
     if (decision != AccessDecision::allow) return deny(ctx, decision);
+    const PhaseTimer timer(timings.handler_us);
     return (*match.handler)(ctx);
 }
 

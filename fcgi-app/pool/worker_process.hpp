@@ -9,7 +9,11 @@
 
 namespace mfo {
 
-// Never returns: exits the process.
-[[noreturn]] void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd);
+// Never returns: exits the process. The worker writes its figures to its
+// entry of the pool statistics (set_own_worker_entry) and writes to
+// `notify_fd` (the supervisor's eventfd) when it asks to be replaced.
+// SIGUSR1 reopens the log file.
+[[noreturn]] void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd,
+                                     int notify_fd);
 
 }  // namespace mfo
