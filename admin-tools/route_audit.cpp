@@ -20,22 +20,33 @@ std::string rule_pattern(const AccessRule& rule) {
            (methods.empty() ? "" : "  [" + methods + "]");
 }
 
-// Which roles of roles.conf pass the rule on their own.
-std::string passing_roles(const AccessRule& rule, const std::vector<RoleDefinition>& roles) {
+std::string networks_of(const AccessRule& rule) {
+    std::string out;
+    for (const auto& n : rule.networks) out += (out.empty() ? "" : ",") + n.text();
+    return out;
+}
+
+// Which roles of roles.conf pass the rule on their own (from= aside).
+std::string passing_principals(const AccessRule& rule, const std::vector<RoleDefinition>& roles) {
     if (rule.is_public) return "anyone";
     Principal no_role;
     no_role.user_id = 1;
-    if (check_access(&rule, no_role) == AccessDecision::allow) return "any logged-in user";
+    if (check_principal(&rule, no_role) == AccessDecision::allow) return "any logged-in user";
     std::string out;
     for (const auto& role : roles) {
         Principal p;
         p.user_id = 1;
         p.roles = {role.name};
         p.permissions = role.permissions;
-        if (check_access(&rule, p) == AccessDecision::allow)
+        if (check_principal(&rule, p) == AccessDecision::allow)
             out += (out.empty() ? "" : ", ") + role.name;
     }
     return out.empty() ? "no single role (needs a combination)" : out;
+}
+
+std::string passing_roles(const AccessRule& rule, const std::vector<RoleDefinition>& roles) {
+    if (rule.networks.empty()) return passing_principals(rule, roles);
+    return passing_principals(rule, roles) + " from " + networks_of(rule);
 }
 
 const char* verdict(AccessDecision d) {
@@ -95,8 +106,9 @@ int routes_command(ToolContext& ctx, const ParsedArgs& args) {
               << ", roles: " << (role_list.empty() ? "(none)" : role_list) << "\n";
     TextTable table({"RULE", "REQUIRES", "RESULT", "LINE"});
     for (const auto& rule : rules.rules()) {
-        table.add_row({rule_pattern(rule), describe_rule(rule), verdict(check_access(&rule, who)),
-                       rule.origin});
+        std::string result = verdict(check_principal(&rule, who));
+        if (!rule.networks.empty()) result += " (from " + networks_of(rule) + " only)";
+        table.add_row({rule_pattern(rule), describe_rule(rule), result, rule.origin});
     }
     table.print(ctx.out());
     return kExitOk;

@@ -1,5 +1,6 @@
 #include "access_rules.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -125,6 +126,21 @@ AccessRules AccessRules::parse(std::string_view text, const std::string& source,
                 (key == "public" ? rule.is_public : auth_required) = true;
                 continue;
             }
+            if (key == "from") {
+                if (!rule.networks.empty()) fail("from= given twice");
+                if (value.empty())
+                    fail("from needs a list of networks, e.g. from=127.0.0.1,10.0.0.0/8");
+                for (const auto& n : split(value, ',')) {
+                    auto net = IpNetwork::parse(n);
+                    if (!net) {
+                        fail("invalid network \"" + n +
+                             "\" in from (an IPv4 or IPv6 address, optionally /prefix, host bits "
+                             "zero)");
+                    }
+                    rule.networks.push_back(std::move(*net));
+                }
+                continue;
+            }
             if (key == "methods") {
                 if (!rule.methods.empty()) fail("methods= given twice");
                 if (i != 2) fail("methods= must come right after the path");
@@ -164,8 +180,12 @@ AccessRules AccessRules::parse(std::string_view text, const std::string& source,
         }
         if (rule.is_public && (auth_required || !rule.requirements.empty()))
             fail("public cannot be combined with other requirements");
+        if (!rule.networks.empty() && !auth_required && rule.requirements.empty())
+            rule.is_public = true;  // from= alone: anyone on those networks
         if (!rule.is_public && !auth_required && rule.requirements.empty())
-            fail("the rule has no requirement (public, auth_required, roles_..., permissions_...)");
+            fail(
+                "the rule has no requirement (public, auth_required, roles_..., permissions_..., "
+                "from=)");
         for (const auto& other : out.rules_) {
             if (other.match == rule.match && other.path == rule.path &&
                 other.methods == rule.methods)
@@ -194,7 +214,17 @@ const AccessRule* AccessRules::find(std::string_view path, std::string_view meth
     return best;
 }
 
-AccessDecision check_access(const AccessRule* rule, const Principal& who) {
+AccessDecision check_access(const AccessRule* rule, const Principal& who, std::string_view client) {
+    if (!rule) return AccessDecision::forbidden;
+    if (!rule->networks.empty() &&
+        std::none_of(rule->networks.begin(), rule->networks.end(),
+                     [&](const IpNetwork& n) { return n.contains(client); })) {
+        return AccessDecision::forbidden;
+    }
+    return check_principal(rule, who);
+}
+
+AccessDecision check_principal(const AccessRule* rule, const Principal& who) {
     if (!rule) return AccessDecision::forbidden;
     if (rule->is_public) return AccessDecision::allow;
     if (!who.authenticated()) return AccessDecision::login_required;
@@ -240,11 +270,16 @@ std::string forbidden_message(const AccessRule* rule) {
 }
 
 std::string describe_rule(const AccessRule& rule) {
-    if (rule.is_public) return "public";
-    std::string out = "logged in";
+    std::string out = rule.is_public ? "public" : "logged in";
     for (const auto& req : rule.requirements) {
         out += "; " + std::string(requirement_keyword(req.kind)) + "=";
         for (std::size_t i = 0; i < req.names.size(); ++i) out += (i ? "," : "") + req.names[i];
+    }
+    if (!rule.networks.empty()) {
+        out += "; from=";
+        for (std::size_t i = 0; i < rule.networks.size(); ++i) {
+            out += (i ? "," : "") + rule.networks[i].text();
+        }
     }
     return out;
 }

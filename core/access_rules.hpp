@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ip_network.hpp"
 #include "principal.hpp"
 
 namespace mfo {
@@ -29,6 +30,7 @@ struct AccessRule {
     std::vector<std::string> methods;  // empty: every method
     bool is_public = false;
     std::vector<Requirement> requirements;  // all must hold; login implied
+    std::vector<IpNetwork> networks;        // from=: the client must be in one (empty: any)
     std::string origin;                     // "file:line"
 
     bool matches_path(std::string_view path) const;
@@ -55,7 +57,14 @@ private:
     std::vector<AccessRule> rules_;
 };
 
-AccessDecision check_access(const AccessRule* rule, const Principal& who);
+// `client`: the peer's address (REMOTE_ADDR). A rule with from= denies
+// (forbidden) an address outside its networks, an empty or unparsable one
+// included, before looking at the principal.
+AccessDecision check_access(const AccessRule* rule, const Principal& who,
+                            std::string_view client = {});
+// The rule's verdict on the principal alone, whatever the network (for
+// `mfo-roles routes`, which shows the networks beside it).
+AccessDecision check_principal(const AccessRule* rule, const Principal& who);
 
 // The forbidden page's text for a rule, in the seed's words:
 // "Sorry, you must be a Admin to access this page".

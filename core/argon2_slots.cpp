@@ -11,6 +11,8 @@
 #include <thread>
 #include <utility>
 
+#include "ops_counters.hpp"
+
 namespace mfo {
 
 namespace {
@@ -207,7 +209,13 @@ int Argon2Slots::run(argon2_context& ctx, const std::function<int(argon2_context
         Slot* slot;
         ~Held() { owner.release(slot); }
     };
-    const Held held{*this, acquire()};
+    Slot* slot = nullptr;
+    {
+        const OpsGaugeScope waiting(OpsCounter::argon2_waiting);
+        slot = acquire();
+    }
+    const Held held{*this, slot};
+    const OpsGaugeScope running(OpsCounter::argon2_running);
     if (!held.slot->runner) held.slot->runner = std::make_unique<NicedRunner>();
     int result = ARGON2_MEMORY_ALLOCATION_ERROR;
     held.slot->runner->run([&] {

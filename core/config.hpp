@@ -94,6 +94,11 @@ struct Config {
     // POST /login and /register in flight per worker process; more get 503
     // at once, before any password hashing. 0: half the threads (at least 1).
     int max_sign_ins_in_flight = 0;
+    int slow_request_ms = 1000;  // 0: no slow log
+    int request_timeout = 60;    // seconds; 0: none
+    int max_requests = 0;        // per worker, less up to a tenth; 0: no limit
+    int max_rss_mb = 0;          // 0: no limit
+    std::string log_file;        // empty: stderr
 
     DatabaseConfig database;
 

@@ -184,6 +184,26 @@ const std::map<SettingKey, Setter>& setters() {
          [](Loader& l, const std::string& v) {
              l.config.max_sign_ins_in_flight = static_cast<int>(parse_int(v, 0, 1024));
          }},
+        {{"server", "slow_request_ms"},
+         [](Loader& l, const std::string& v) {
+             l.config.slow_request_ms = static_cast<int>(parse_int(v, 0, 3'600'000));
+         }},
+        {{"server", "request_timeout"},
+         [](Loader& l, const std::string& v) {
+             l.config.request_timeout = static_cast<int>(parse_int(v, 0, 86'400));
+         }},
+        {{"server", "max_requests"},
+         [](Loader& l, const std::string& v) {
+             l.config.max_requests = static_cast<int>(parse_int(v, 0, 1'000'000'000));
+         }},
+        {{"server", "max_rss_mb"},
+         [](Loader& l, const std::string& v) {
+             l.config.max_rss_mb = static_cast<int>(parse_int(v, 0, 1'048'576));
+         }},
+        {{"server", "log_file"},
+         [](Loader& l, const std::string& v) {
+             l.config.log_file = v.empty() ? std::string() : l.path_of(v);
+         }},
         {{"database", "socket"},
          [](Loader& l, const std::string& v) { l.config.database.socket = l.path_of(v); }},
         {{"database", "host"}, [](Loader& l, const std::string& v) { l.config.database.host = v; }},

@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "db_circuit_breaker.hpp"
+#include "ops_counters.hpp"
+#include "request_timing.hpp"
 
 namespace mfo {
 
@@ -98,6 +100,8 @@ void Database::ensure_connected() {
         st->execute(
             "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
             "NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE,NO_ZERO_IN_DATE'");
+        if (had_connection_) ops_count(OpsCounter::db_reconnects);
+        had_connection_ = true;
     } catch (const sql::SQLException& e) {
         disconnect();
         throw DbUnavailable(std::string("cannot connect to the database: ") + e.what());
@@ -136,6 +140,9 @@ constexpr auto kTimedOut = std::chrono::milliseconds(900);
 }  // namespace
 
 void Database::run(const std::function<void(Database&)>& body, bool retry, bool ping_first) {
+    RequestTimings& timings = request_timings();
+    const PhaseTimer timer(timings.db_us);
+    ++timings.db_calls;
     using Admission = DbCircuitBreaker::Admission;
     const Admission admission = breaker_ ? breaker_->admit() : Admission::go;
     if (admission == Admission::refuse) {
@@ -155,6 +162,7 @@ void Database::run(const std::function<void(Database&)>& body, bool retry, bool 
             if (breaker_) breaker_->record_success(admission);
             return;
         } catch (const sql::SQLException& e) {
+            ops_count(OpsCounter::db_errors);
             if (!is_connection_error(e.getErrorCode())) {
                 if (breaker_) breaker_->record_success(admission);  // it answered
                 throw;

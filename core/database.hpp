@@ -90,6 +90,7 @@ private:
     DbTimeouts timeouts_;
     DbCircuitBreaker* breaker_ = nullptr;
     std::unique_ptr<sql::Connection> connection_;
+    bool had_connection_ = false;  // the next connect is a reconnect (/status)
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
 };
 

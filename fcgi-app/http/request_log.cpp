@@ -1,5 +1,6 @@
 #include "http/request_log.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -142,6 +143,41 @@ void log_request(const RequestLogEntry& e) {
         line.text("-");
     }
     line.write_line_to_stderr();
+}
+
+void log_slow_request(const RequestLogEntry& e, const RequestTimings& t) {
+    LogLine line;
+    line.timestamp().text(" level=warn event=slow_request rid=").text(e.request_id);
+    line.text(" method=").quoted(e.method).text(" path=").quoted(e.path);
+    line.text(" status=").number(e.status).text(" dur_us=").number(e.duration_us);
+    line.text(" session_us=").number(t.session_us).text(" handler_us=").number(t.handler_us);
+    line.text(" render_us=").number(t.render_us).text(" db_us=").number(t.db_us);
+    line.text(" db_calls=").number(t.db_calls).text(" uid=");
+    if (e.user_id) {
+        line.number(e.user_id);
+    } else {
+        line.text("-");
+    }
+    line.write_line_to_stderr();
+}
+
+void log_request_timeout(long pid, const std::string& request_id, const std::string& method,
+                         const std::string& path, long long running_ms) {
+    LogLine line;
+    line.timestamp().text(" level=error event=request_timeout pid=").number(pid);
+    line.text(" rid=").text(request_id).text(" method=").quoted(method);
+    line.text(" path=").quoted(path).text(" running_ms=").number(running_ms);
+    line.write_line_to_stderr();
+}
+
+bool reopen_log_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) return false;
+    // dup2 swaps fd 2 atomically: a line being written goes to one file or
+    // the other, whole.
+    const bool ok = ::dup2(fd, STDERR_FILENO) >= 0;
+    ::close(fd);
+    return ok;
 }
 
 void log_error(const std::string& request_id, const std::string& message) {

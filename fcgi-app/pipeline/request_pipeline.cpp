@@ -12,6 +12,8 @@
 #include "http/request_log.hpp"
 #include "pipeline/authorizer.hpp"
 #include "pipeline/request_phases.hpp"
+#include "ops_counters.hpp"
+#include "request_timing.hpp"
 #include "views/page_response.hpp"
 
 namespace mfo {
@@ -105,7 +107,14 @@ std::optional<Response> canonical_redirect(const RequestContext& ctx) {
 
 Response dispatch(RequestContext& ctx, const Router& router) {
     if (auto redirect = canonical_redirect(ctx)) return std::move(*redirect);
-    resolve_session(ctx, true);
+    RequestTimings& timings = request_timings();
+    // Health checks answer for the pool and its database, not for a visitor:
+    // a load balancer's probe may carry a cookie, and a session lookup must
+    // not turn /healthz into a database check.
+    if (ctx.req.path != "/healthz" && ctx.req.path != "/readyz") {
+        const PhaseTimer timer(timings.session_us);
+        resolve_session(ctx, true);
+    }
     ctx.flashes = read_flashes(ctx);
     ctx.flash_cookie_seen = ctx.req.cookie(ctx.cookie_name("mfo_flash")).has_value();
 
@@ -118,9 +127,13 @@ Response dispatch(RequestContext& ctx, const Router& router) {
     }
     ctx.params = match.params;
     check_same_origin(ctx);
+    if (ctx.req.method == "POST" && ctx.req.path == "/login") {
+        ops_count(OpsCounter::login_attempts);
+    }
     ctx.rule = ctx.app.rules.find(ctx.req.path, ctx.req.method);
-    const AccessDecision decision = check_access(ctx.rule, ctx.principal);
+    const AccessDecision decision = check_access(ctx.rule, ctx.principal, ctx.req.remote_addr);
     if (decision != AccessDecision::allow) return deny_access(ctx, decision);
+    const PhaseTimer timer(timings.handler_us);
     return (*match.handler)(ctx);
 }
 

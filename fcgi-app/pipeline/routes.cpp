@@ -32,6 +32,9 @@ Router build_router([[maybe_unused]] bool test_routes) {
     router.add("/logout", {"GET"}, logout_page);
     router.add("/logout", {"POST"}, logout_submit);
     router.add("/api/me", {"GET"}, api_me);
+    router.add("/healthz", {"GET"}, healthz);
+    router.add("/readyz", {"GET"}, readyz);
+    router.add("/status", {"GET"}, status_page);
 #ifdef MFO_TEST_ROUTES
     if (test_routes) {
         router.add("/__test/throw", {"GET"}, test_throw);

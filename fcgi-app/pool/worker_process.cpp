@@ -22,7 +22,9 @@
 #include "db_circuit_breaker.hpp"
 #include "http/request_log.hpp"
 #include "http/request_params.hpp"
+#include "ops/pool_stats.hpp"
 #include "pipeline/request_pipeline.hpp"
+#include "request_timing.hpp"
 
 namespace mfo {
 
@@ -63,15 +65,36 @@ struct WorkerState {
     int listen_fd = -1;
     int authorizer_fd = -1;  // a second listening socket, or -1
     int wake_fd = -1;        // eventfd: readable once stopping
+    int notify_fd = -1;      // the supervisor's eventfd
+    WorkerEntry* entry = nullptr;
     std::mutex mutex;
     std::condition_variable all_done;
     int running_threads = 0;
 };
 
-void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
+// Load balancers poll these every few seconds: they never reach the log
+// (a failing /readyz shows as the database errors it meets).
+bool is_health_check(const std::string& path) {
+    return path == "/healthz" || path == "/readyz";
+}
+
+void ask_to_be_replaced(WorkerState& state, RestartCause cause) {
+    int none = -1;
+    if (state.entry->retire_cause.compare_exchange_strong(none, static_cast<int>(cause))) {
+        const std::uint64_t one = 1;
+        (void)!::write(state.notify_fd, &one, sizeof one);
+    }
+}
+
+void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline, WorkerState& state,
+               int thread_index) {
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = next_request_id();
     const RequestParams params = read_request_params(fcgi->envp);
+    WorkerEntry& entry = *state.entry;
+    begin_inflight(entry, thread_index, request_id, params.get(RequestParams::request_method),
+                   params.get(RequestParams::request_uri));
+    request_timings() = RequestTimings{};
     const BodyReader body = [fcgi](char* buf, std::size_t n) -> std::size_t {
         const int got = FCGX_GetStr(buf, static_cast<int>(n), fcgi->in);
         return got > 0 ? static_cast<std::size_t>(got) : 0;
@@ -81,13 +104,35 @@ void serve_one(FCGX_Request* fcgi, RequestPipeline& pipeline) {
                                                         : FcgiRole::responder;
     PipelineResult result = pipeline.run(params, body, request_id, role);
     FCGX_PutStr(result.output.data(), static_cast<int>(result.output.size()), fcgi->out);
+    end_inflight(entry, thread_index);
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    log_request(RequestLogEntry{
-        request_id, std::move(result.method), std::move(result.path), result.status,
-        std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), result.user_id});
+    const long long elapsed_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+
+    const std::uint64_t served = ++entry.requests;
+    if (result.status >= 100 && result.status < 600) ++entry.by_status[result.status / 100 - 1];
+    const Config& cfg = state.app->config;
+    RequestLogEntry line{
+        request_id,    std::move(result.method), std::move(result.path), result.status, elapsed_us,
+        result.user_id};
+    if (cfg.slow_request_ms > 0 && elapsed_us >= cfg.slow_request_ms * 1000LL) {
+        ++entry.slow_requests;
+        log_slow_request(line, request_timings());
+    } else if (!is_health_check(line.path)) {
+        log_request(line);
+    }
+    if (cfg.request_timeout > 0 && elapsed_us >= cfg.request_timeout * 1'000'000LL) {
+        ++entry.timed_out_requests;
+        log_error(request_id, "request ran past request_timeout (" +
+                                  std::to_string(elapsed_us / 1000) +
+                                  " ms): asking for this worker to be replaced");
+        ask_to_be_replaced(state, RestartCause::request_timeout);
+    }
+    const std::uint64_t limit = entry.request_limit.load(std::memory_order_relaxed);
+    if (limit > 0 && served >= limit) ask_to_be_replaced(state, RestartCause::max_requests);
 }
 
-void accept_loop(WorkerState& state, const Router& router) {
+void accept_loop(WorkerState& state, const Router& router, int thread_index) {
     DbThreadScope db_thread;
     Database db(state.app->config.database, DbAccount::app);
     db.use_circuit_breaker(*state.db_breaker);
@@ -132,15 +177,18 @@ void accept_loop(WorkerState& state, const Router& router) {
                 }
                 continue;
             }
-            serve_one(request, pipeline);
+            ++state.entry->busy_threads;
+            serve_one(request, pipeline, state, thread_index);
             FCGX_Finish_r(request);
+            --state.entry->busy_threads;
         }
     }
 }
 
 }  // namespace
 
-void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, int authorizer_fd) {
+void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, int authorizer_fd,
+                        int notify_fd) {
     // Die with the supervisor rather than linger as an orphan.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     sigset_t signals;
@@ -148,6 +196,7 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
     // Blocked in every thread (inherited), taken only by sigwait below:
     // libfcgi's own SIGTERM handler never runs.
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -165,6 +214,11 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
         db_config.breaker_failures, std::chrono::seconds(db_config.breaker_retry),
         [](const std::string& line) { log_event(line); });
     state.authorizer_fd = authorizer_fd;
+    state.notify_fd = notify_fd;
+    // Without the supervisor's statistics (never the case in mfo-fcgi), keep
+    // an entry of our own so the figures have somewhere to go.
+    static WorkerEntry private_entry;
+    state.entry = own_worker_entry() ? own_worker_entry() : &private_entry;
     FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     state.wake_fd = wake.get();
 
@@ -172,9 +226,9 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
     std::vector<std::thread> threads;
     state.running_threads = thread_count;
     for (int i = 0; i < thread_count; ++i) {
-        threads.emplace_back([&state, &router] {
+        threads.emplace_back([&state, &router, i] {
             try {
-                accept_loop(state, router);
+                accept_loop(state, router, i);
             } catch (const std::exception& e) {
                 log_event(std::string("worker thread stopped: ") + e.what());
             }
@@ -183,12 +237,22 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
             state.all_done.notify_all();
         });
     }
+    int starting = static_cast<int>(WorkerStage::starting);
+    state.entry->state.compare_exchange_strong(starting, static_cast<int>(WorkerStage::running));
     log_event("worker started with " + std::to_string(thread_count) + " threads");
 
     int sig = 0;
-    while (sigwait(&signals, &sig) != 0 || sig == SIGHUP) {
-        // SIGHUP is the supervisor's business; a worker ignores it.
+    while (sigwait(&signals, &sig) != 0 || sig == SIGHUP || sig == SIGUSR1) {
+        // SIGHUP is the supervisor's business; a worker ignores it. SIGUSR1
+        // (forwarded by the supervisor): logrotate moved the log file.
+        if (sig == SIGUSR1 && !state.app->config.log_file.empty()) {
+            log_event(reopen_log_file(state.app->config.log_file)
+                          ? "log file reopened by worker"
+                          : "SIGUSR1: cannot reopen " + state.app->config.log_file);
+        }
+        sig = 0;
     }
+    state.entry->state = static_cast<int>(WorkerStage::draining);
     const std::uint64_t one = 1;
     (void)!::write(state.wake_fd, &one, sizeof one);
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "config.hpp"
+#include "request_timing.hpp"
 
 namespace mfo {
 
@@ -56,6 +57,7 @@ Renderer::Renderer(const std::string& templates_dir) : impl_(std::make_unique<Im
 Renderer::~Renderer() = default;
 
 std::string Renderer::render(const std::string& name, const TemplateValues& values) const {
+    const PhaseTimer timer(request_timings().render_us);
     ctemplate::TemplateDictionary dict("page");
     fill(dict, values);
     std::string out;
@@ -66,6 +68,7 @@ std::string Renderer::render(const std::string& name, const TemplateValues& valu
 }
 
 std::string Renderer::render_page(const PageFrame& frame, const TemplateValues& content) const {
+    const PhaseTimer timer(request_timings().render_us);
     ctemplate::TemplateDictionary dict("page");
     dict.SetValue("TITLE", frame.title);
     for (const auto& href : frame.stylesheets) {

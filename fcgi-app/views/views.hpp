@@ -25,6 +25,9 @@ Response register_submit(RequestContext& ctx);
 Response logout_page(RequestContext& ctx);
 Response logout_submit(RequestContext& ctx);
 Response api_me(RequestContext& ctx);
+Response healthz(RequestContext& ctx);
+Response readyz(RequestContext& ctx);
+Response status_page(RequestContext& ctx);
 
 #ifdef MFO_TEST_ROUTES
 Response test_throw(RequestContext& ctx);

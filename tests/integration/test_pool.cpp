@@ -639,6 +639,9 @@ BOOST_AUTO_TEST_CASE(database_outage_is_503_and_the_pool_recovers_without_restar
             }
         }
         BOOST_CHECK(stack.wait_for_log("path=\"/\" status=503", 2s));
+        // Load balancers: the pool answers, but it is not ready.
+        BOOST_CHECK_EQUAL(user.get("/healthz").status, 200);
+        BOOST_CHECK_EQUAL(user.get("/readyz").status, 503);
         const CommandResult started = outage.end();
         BOOST_REQUIRE_MESSAGE(started.status == 0, "stack.sh start-db: status " << started.status
                                                                                 << "\n"
@@ -652,6 +655,7 @@ BOOST_AUTO_TEST_CASE(database_outage_is_503_and_the_pool_recovers_without_restar
         BOOST_CHECK_MESSAGE(r.status == 200, "request " << i << " after the restart: " << r.status);
     }
     BOOST_CHECK(stack.worker_pids() == workers);
+    BOOST_CHECK_EQUAL(user.get("/readyz").status, 200);
     BOOST_CHECK(!contains(stack.pool_log(), " died ("));
 }
 

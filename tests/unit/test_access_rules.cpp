@@ -121,4 +121,41 @@ BOOST_AUTO_TEST_CASE(shipped_file_parses_and_protects_admin) {
     BOOST_TEST((check_access(rules.find("/login", "POST"), Principal{}) == AccessDecision::allow));
 }
 
+BOOST_AUTO_TEST_CASE(from_networks_alone_or_with_roles) {
+    const AccessRules rules = parse(R"(
+exact   /status   from=127.0.0.1,::1,10.0.0.0/8
+exact   /metrics  roles_required=Admin from=192.168.0.0/16
+)");
+    const AccessRule* status = rules.find("/status", "GET");
+    BOOST_REQUIRE(status);
+    // Network alone: anyone there, logged in or not; nobody elsewhere.
+    BOOST_TEST((check_access(status, Principal{}, "127.0.0.1") == AccessDecision::allow));
+    BOOST_TEST((check_access(status, Principal{}, "::1") == AccessDecision::allow));
+    BOOST_TEST((check_access(status, Principal{}, "10.20.30.40") == AccessDecision::allow));
+    BOOST_TEST((check_access(status, user({"Admin"}), "203.0.113.5") == AccessDecision::forbidden));
+    BOOST_TEST((check_access(status, Principal{}, "") == AccessDecision::forbidden));
+    BOOST_TEST((check_access(status, Principal{}) == AccessDecision::forbidden));  // no address
+    // Network and role: both must hold; the network is checked first (403, not a login page).
+    const AccessRule* metrics = rules.find("/metrics", "GET");
+    BOOST_TEST((check_access(metrics, user({"Admin"}), "192.168.1.2") == AccessDecision::allow));
+    BOOST_TEST((check_access(metrics, user({"User"}), "192.168.1.2") == AccessDecision::forbidden));
+    BOOST_TEST(
+        (check_access(metrics, Principal{}, "192.168.1.2") == AccessDecision::login_required));
+    BOOST_TEST((check_access(metrics, user({"Admin"}), "10.0.0.1") == AccessDecision::forbidden));
+    BOOST_TEST((check_access(metrics, Principal{}, "10.0.0.1") == AccessDecision::forbidden));
+    // The principal alone (mfo-roles routes) and the description show the networks.
+    BOOST_TEST((check_principal(metrics, user({"Admin"})) == AccessDecision::allow));
+    BOOST_TEST(describe_rule(*status) == "public; from=127.0.0.1,::1,10.0.0.0/8");
+    BOOST_TEST(describe_rule(*metrics) == "logged in; roles_required=Admin; from=192.168.0.0/16");
+}
+
+BOOST_AUTO_TEST_CASE(from_errors_name_the_line) {
+    BOOST_TEST(error_of("exact /s from=10.1.0.0/8")
+                   .find("access.conf:1: invalid network \"10.1.0.0/8\"") == 0);
+    BOOST_TEST(error_of("exact /s from=").find("access.conf:1: from needs a list") == 0);
+    BOOST_TEST(error_of("exact /s from=::1 from=::1").find("from= given twice") !=
+               std::string::npos);
+    BOOST_TEST(error_of("exact /s from=host.example").find("invalid network") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -67,6 +67,30 @@ BOOST_AUTO_TEST_CASE(shipped_config_parses) {
                fs::path(MFO_SOURCE_DIR "/templates").lexically_normal().string());
 }
 
+BOOST_AUTO_TEST_CASE(operating_settings_parse_and_are_bounded) {
+    const Config shipped = load_config(MFO_SOURCE_DIR "/conf/mfo.conf");
+    BOOST_TEST(shipped.slow_request_ms == 1000);
+    BOOST_TEST(shipped.request_timeout == 60);
+    BOOST_TEST(shipped.max_requests == 0);
+    BOOST_TEST(shipped.max_rss_mb == 0);
+    BOOST_TEST(shipped.log_file.empty());
+    TempDir dir;
+    const auto file =
+        dir.write("conf/ops.conf",
+                  "[server]\nslow_request_ms = 250\nrequest_timeout = 5\n"
+                  "max_requests = 1000\nmax_rss_mb = 512\nlog_file = ../log/pool.log\n");
+    const Config c = load_config(file);
+    BOOST_TEST(c.slow_request_ms == 250);
+    BOOST_TEST(c.request_timeout == 5);
+    BOOST_TEST(c.max_requests == 1000);
+    BOOST_TEST(c.max_rss_mb == 512);
+    BOOST_TEST(c.log_file == (dir.path / "log/pool.log").string());
+    auto f = dir.write("conf/bad.conf", "[server]\nrequest_timeout = -1\n");
+    BOOST_TEST(error_of(f).find(f + ":2: request_timeout:") == 0u);
+    f = dir.write("conf/bad2.conf", "[server]\nmax_requests = lots\n");
+    BOOST_TEST(error_of(f).find(f + ":2: max_requests:") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(relative_paths_follow_the_config_file) {
     TempDir dir;
     const auto file = dir.write(
