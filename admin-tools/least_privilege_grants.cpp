@@ -24,6 +24,10 @@ constexpr TableGrant kAppGrants[] = {
     {"login_throttle", "SELECT, INSERT, UPDATE, DELETE", "failed-login counters"},
     {"audit_log", "SELECT, INSERT", "append-only"},
     {"schema_migrations", "SELECT", "the schema check at start"},
+    // Kept by triggers, which run with their definer's (the DDL account's)
+    // rights: the worker only reads them.
+    {"user_counts", "SELECT", "console figures (migration 0004)"},
+    {"role_member_counts", "SELECT", "console figures (migration 0004)"},
 };
 
 constexpr TableGrant kPurgeGrants[] = {

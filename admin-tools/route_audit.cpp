@@ -22,7 +22,10 @@ std::string rule_pattern(const AccessRule& rule) {
 
 std::string networks_of(const AccessRule& rule) {
     std::string out;
-    for (const auto& n : rule.networks) out += (out.empty() ? "" : ",") + n.text();
+    for (const auto& n : rule.networks) {
+        if (!out.empty()) out += ',';  // not "," + temporary: GCC 12 -Wrestrict
+        out += n.text();
+    }
     return out;
 }
 

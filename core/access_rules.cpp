@@ -278,7 +278,9 @@ std::string describe_rule(const AccessRule& rule) {
     if (!rule.networks.empty()) {
         out += "; from=";
         for (std::size_t i = 0; i < rule.networks.size(); ++i) {
-            out += (i ? "," : "") + rule.networks[i].text();
+            // Appended piecewise: "," + a temporary trips GCC 12's -Wrestrict.
+            if (i) out += ',';
+            out += rule.networks[i].text();
         }
     }
     return out;

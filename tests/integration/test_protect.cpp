@@ -81,7 +81,11 @@ std::vector<std::string> mfo_headers(const HttpResponse& r) {
 
 std::string only_value(const HttpResponse& r, const std::string& name) {
     const auto headers = upstream_headers(r);
-    if (headers.count(name) != 1) return "<" + std::to_string(headers.count(name)) + " values>";
+    if (const auto n = headers.count(name); n != 1) {
+        std::string what = "<";  // not "<" + temporary: GCC 12 -Wrestrict
+        what += std::to_string(n);
+        return what + " values>";
+    }
     return headers.find(name)->second;
 }
 

@@ -68,6 +68,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_parses) {
 }
 
 BOOST_AUTO_TEST_CASE(operating_settings_parse_and_are_bounded) {
+    WithoutSecretFiles no_secrets;
     const Config shipped = load_config(MFO_SOURCE_DIR "/conf/mfo.conf");
     BOOST_TEST(shipped.slow_request_ms == 1000);
     BOOST_TEST(shipped.request_timeout == 60);
@@ -148,6 +149,7 @@ BOOST_AUTO_TEST_CASE(argon2_max_concurrent_defaults_to_the_cpus) {
 }
 
 BOOST_AUTO_TEST_CASE(database_timeouts_and_the_sign_in_cap) {
+    WithoutSecretFiles no_secrets;
     const Config shipped = load_config(MFO_SOURCE_DIR "/conf/mfo.conf");
     BOOST_TEST(shipped.database.connect_timeout == 3);
     BOOST_TEST(shipped.database.read_timeout == 5);
@@ -169,6 +171,7 @@ BOOST_AUTO_TEST_CASE(database_timeouts_and_the_sign_in_cap) {
 }
 
 BOOST_AUTO_TEST_CASE(authorizer_listen_is_loopback_tcp_or_nothing) {
+    WithoutSecretFiles no_secrets;
     BOOST_TEST(load_config(MFO_SOURCE_DIR "/conf/mfo.conf").authorizer_listen.empty());
     TempDir dir;
     auto f = dir.write("conf/a.conf", "[server]\nauthorizer_listen = 127.0.0.1:9012\n");
