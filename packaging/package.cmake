@@ -63,8 +63,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/tmpfiles.conf DESTINATION lib/tmpfil
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/logrotate DESTINATION /etc/logrotate.d RENAME mfo)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyright
         DESTINATION share/doc/mfo)
-# Written by scripts/package (version and date of the build).
-install(FILES ${MFO_PKG_DIR}/changelog.Debian.gz DESTINATION share/doc/mfo OPTIONAL)
+# Written by scripts/package (version and date of the build). A native
+# package (no Debian revision) has changelog.gz, not changelog.Debian.gz.
+install(FILES ${MFO_PKG_DIR}/changelog.gz DESTINATION share/doc/mfo OPTIONAL)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/conf/nginx ${CMAKE_SOURCE_DIR}/conf/apache
         DESTINATION share/doc/mfo/examples
         PATTERN "dev-*" EXCLUDE)
@@ -74,10 +75,21 @@ set(CPACK_PACKAGE_NAME mfo)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_SET_DESTDIR ON)
-set(CPACK_PACKAGE_CONTACT "mfo maintainers <mfo@localhost>")
+# With DESTDIR installs CPack installs under CPACK_INSTALL_PREFIX, which
+# defaults to CMAKE_INSTALL_PREFIX (/usr/local for a source install).
+set(CPACK_INSTALL_PREFIX /usr)
+# Who builds the package: set it to yourself (scripts/package passes
+# MFO_PACKAGE_MAINTAINER through; it also signs the changelog).
+set(MFO_PACKAGE_MAINTAINER "mfo maintainers <mfo@example.org>" CACHE STRING "Maintainer of the .deb")
+set(CPACK_PACKAGE_CONTACT "${MFO_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "music festival organizer: FastCGI app with login and RBAC")
+# CPack puts the summary first and indents each line of this by one space.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "music festival organizer: FastCGI app with login and RBAC\n mfo is a small web application with login and role-based access control,\n written in C++ as a FastCGI worker pool behind nginx or Apache. The package\n holds the pool (mfo-fcgi), the admin tools (mfo-db, mfo-users, mfo-roles),\n the templates, static files and SQL migrations, the configuration in\n /etc/mfo, a systemd unit and nginx and Apache examples.")
+    "mfo is a small web application with login and role-based access control,
+written in C++ as a FastCGI worker pool behind nginx or Apache. The package
+holds the pool (mfo-fcgi), the admin tools (mfo-db, mfo-users, mfo-roles),
+the templates, static files and SQL migrations, the configuration in
+/etc/mfo, a systemd unit and nginx and Apache examples.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
