@@ -22,6 +22,11 @@ std::vector<std::pair<std::string, std::string>> fault_stack_settings() {
             {"MFO_DATABASE_WRITE_TIMEOUT", std::to_string(kReadTimeoutS)}};
 }
 
+bool sanitized_build() {
+    const char* v = std::getenv("MFO_TEST_SANITIZE");
+    return v && std::string(v) == "1";
+}
+
 void figure(const std::string& fault_case, const std::string& text) {
     BOOST_TEST_MESSAGE("figure: " << fault_case << ": " << text);
     std::cout << "figure: " << fault_case << ": " << text << std::endl;

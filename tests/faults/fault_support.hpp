@@ -24,6 +24,10 @@ std::vector<std::pair<std::string, std::string>> fault_stack_settings();
 // $MFO_TEST_LOG_DIR/fault-figures.log (printed by scripts/test at the end).
 void figure(const std::string& fault_case, const std::string& text);
 
+// True in scripts/test --sanitize (MFO_TEST_SANITIZE=1): latency targets
+// are release-build figures and are printed but not asserted there.
+bool sanitized_build();
+
 // A new active account, logged in through `base_url`'s login form.
 HttpClient logged_in_client(const std::string& base_url, const std::string& tag);
 

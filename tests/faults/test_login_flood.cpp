@@ -135,9 +135,14 @@ BOOST_AUTO_TEST_CASE(login_flood_is_shed_and_page_views_keep_their_speed) {
     BOOST_CHECK_GT(refused.load(), 0u);
     BOOST_CHECK_EQUAL(busy_without_page.load(), 0u);
     BOOST_CHECK_EQUAL(browse.failed, 0u);
-    BOOST_CHECK_MESSAGE(browse.p99_ms <= kBrowseP99TargetMs,
-                        "browsing p99 " << browse.p99_ms << " ms during the flood (target "
-                                        << kBrowseP99TargetMs << ")");
+    // Under ASan + UBSan argon2 and every request cost several times more CPU
+    // on the same 2 cores: the latency target is a release-build figure (the
+    // sanitizer run still checks that nothing failed or crashed).
+    if (!sanitized_build()) {
+        BOOST_CHECK_MESSAGE(browse.p99_ms <= kBrowseP99TargetMs,
+                            "browsing p99 " << browse.p99_ms << " ms during the flood (target "
+                                            << kBrowseP99TargetMs << ")");
+    }
     BOOST_CHECK(in_after);
 }
 

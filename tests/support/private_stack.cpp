@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 
 #include "child_process.hpp"
@@ -246,10 +248,19 @@ PrivateStack::~PrivateStack() {
     impl_->pool.stop(impl_->pool_grace);
     // The temp dir (and the logs) go with impl_: say what is worth keeping.
     const std::string log = pool_log();
-    const bool sanitizer = log.find("Sanitizer") != std::string::npos ||
-                           log.find("runtime error:") != std::string::npos;
-    if (sanitizer) {
-        BOOST_ERROR("sanitizer report in the private pool's log:\n" << tail_lines(log, 80));
+    // The same test as scripts/test's for the shared pool: a report is an
+    // ERROR line (ASan's warnings, e.g. about a huge allocation libfcgi asks
+    // for, are not findings).
+    static const std::regex report("ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:");
+    std::string reports;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (std::regex_search(line, report)) reports += line + "\n";
+    }
+    if (!reports.empty()) {
+        BOOST_ERROR("sanitizer report in the private pool's log:\n"
+                    << reports << "----- last lines -----\n"
+                    << tail_lines(log, 80));
     } else if (std::uncaught_exceptions() > 0 || current_test_failed()) {
         std::cerr << impl_->failure("the test failed; the logs before they are removed") << "\n";
     }
