@@ -28,7 +28,7 @@
 namespace mfo::test {
 
 class PrivateStack {
-public:
+  public:
     // Starts $MFO_TEST_BIN_DIR/mfo-fcgi-test with the test config ($MFO_TEST_CONFIG) plus
     // `overrides` (extra MFO_<SECTION>_<KEY> environment variables for the child, e.g.
     // {"MFO_SECURITY_SESSION_IDLE_TIMEOUT","2"}), listening on its own unix socket in a fresh
@@ -77,8 +77,11 @@ public:
     std::string pool_log() const;            // its stderr so far
     bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const;
     std::string dir() const;
+    // A sanitizer ERROR line containing `text` is expected (a fault the test
+    // injects on purpose), not a finding.
+    void expect_sanitizer_report(std::string text);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
