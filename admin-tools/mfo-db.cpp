@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "cli_tool.hpp"
-#include "least_privilege_grants.hpp"
 #include "flask_import.hpp"
 #include "flask_source.hpp"
+#include "least_privilege_grants.hpp"
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
@@ -87,9 +87,11 @@ int baseline_command(ToolContext& ctx, const ParsedArgs& args) {
     return record_command(ctx, args, true);
 }
 
-std::string state_name(MigrationState state) {
-    switch (state) {
+std::string state_name(const MigrationStatus& entry) {
+    switch (entry.state) {
         case MigrationState::applied:
+            if (!entry.error.empty()) return "applied (repaired)";
+            if (!entry.repaired_at.empty()) return "applied (recorded)";
             return "applied";
         case MigrationState::pending:
             return "pending";
@@ -97,33 +99,60 @@ std::string state_name(MigrationState state) {
             return "CHANGED since applied";
         case MigrationState::missing:
             return "MISSING file";
+        case MigrationState::failed:
+            // A row without a failed statement is also what a migrate still
+            // running looks like.
+            return entry.failed_statement > 0
+                       ? "FAILED at statement " + std::to_string(entry.failed_statement)
+                       : "NOT FINISHED (running or died)";
     }
     return "?";
+}
+
+std::string or_dash(const std::string& value) {
+    return value.empty() ? "-" : value;
 }
 
 int status_command(ToolContext& ctx, const ParsedArgs&) {
     std::vector<MigrationStatus> status;
     admin_db(ctx).read(
         [&](Database& d) { status = migration_status(d, ctx.config().database.migrations_dir); });
-    TextTable table({"VERSION", "MIGRATION", "STATE", "APPLIED AT (UTC)"});
+    TextTable table({"VERSION", "MIGRATION", "STATE", "APPLIED AT (UTC)", "DB USER", "OS USER",
+                     "MS", "SHA-256"});
     std::size_t applied = 0, pending = 0;
     std::string problem;
+    std::vector<std::string> failures;
     for (const auto& entry : status) {
-        table.add_row(
-            {std::to_string(entry.version), entry.name, state_name(entry.state), entry.applied_at});
         if (entry.state == MigrationState::pending) {
+            table.add_row(
+                {std::to_string(entry.version), entry.name, state_name(entry), "", "", "", "", ""});
             ++pending;
-        } else {
-            ++applied;
+            continue;
+        }
+        // Rows from before the history columns show "-": unknown.
+        table.add_row({std::to_string(entry.version), entry.name, state_name(entry),
+                       entry.applied_at, or_dash(entry.db_user), or_dash(entry.os_user),
+                       or_dash(entry.duration_ms), entry.checksum});
+        if (entry.state != MigrationState::failed) ++applied;
+        if (entry.state == MigrationState::failed) {
+            failures.push_back(entry.name + ": " +
+                               (entry.error.empty() ? "started, never finished" : entry.error));
+            if (problem.empty()) {
+                problem = "migration " + entry.name + " " + state_name(entry) +
+                          ": `mfo-db migrate` will refuse to run; see its message";
+            }
         }
         if (problem.empty() &&
             (entry.state == MigrationState::changed || entry.state == MigrationState::missing)) {
-            problem = "migration " + entry.name + ": " + state_name(entry.state) +
+            problem = "migration " + entry.name + ": " + state_name(entry) +
                       "; `mfo-db migrate` will refuse to run";
         }
     }
     table.print(ctx.out());
-    ctx.out() << applied << " applied, " << pending << " pending.\n";
+    ctx.out() << applied << " applied, "
+              << (failures.empty() ? "" : std::to_string(failures.size()) + " failed, ") << pending
+              << " pending.\n";
+    for (const auto& failure : failures) ctx.out() << "Failed: " << failure << "\n";
     if (!problem.empty()) throw ToolFailure(problem);
     return kExitOk;
 }
