@@ -11,6 +11,7 @@
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
+#include "schema_check.hpp"
 #include "session_purge.hpp"
 #include "text_table.hpp"
 
@@ -157,6 +158,45 @@ int status_command(ToolContext& ctx, const ParsedArgs&) {
     return kExitOk;
 }
 
+std::string describe(const InvariantFinding& finding) {
+    std::string line =
+        finding.invariant + ": " + std::to_string(finding.count) + " " + finding.what;
+    if (!finding.examples.empty()) {
+        line += " (e.g. ";
+        for (std::size_t i = 0; i < finding.examples.size(); ++i) {
+            line += (i > 0 ? "; " : "") + finding.examples[i];
+        }
+        line += ")";
+    }
+    return line;
+}
+
+// Exit 1 when something is broken, so that cron or monitoring notices; the
+// report itself goes to stdout, it is not an error of the tool.
+int check_command(ToolContext& ctx, const ParsedArgs& args) {
+    Database& db = admin_db(ctx);
+    if (args.has("--fix")) {
+        const auto fixed = fix_invariants(db, ctx.actor());
+        for (const auto& finding : fixed) ctx.out() << "Fixed " << describe(finding) << ".\n";
+        if (fixed.empty()) {
+            ctx.out() << "Nothing to fix: role copies and counters agree.\n";
+        } else {
+            ctx.out() << "Fixed " << fixed.size()
+                      << " invariant(s) in one transaction (audit_log action schema.fix).\n";
+        }
+        return kExitOk;
+    }
+    const auto findings = check_invariants(db);
+    for (const auto& finding : findings) ctx.out() << describe(finding) << "\n";
+    if (findings.empty()) {
+        ctx.out() << "OK: role copies and counters agree with user_roles and users.\n";
+        return kExitOk;
+    }
+    ctx.out() << findings.size()
+              << " broken invariant(s); nothing was changed. `mfo-db check --fix` repairs them.\n";
+    return kExitFailed;
+}
+
 int seed_command(ToolContext& ctx, const ParsedArgs&) {
     run_seed(ctx);
     return kExitOk;
@@ -252,9 +292,11 @@ ToolSpec tool_spec() {
              {},
              "VERSION",
              "Record the next pending migration as applied, without running it.",
-             "For a migration that failed or lost its connection half-way: once its\n"
-             "statements have been completed by hand (the schema is what the file\n"
-             "makes), this records it so that `migrate` goes on with the next one.",
+             "For a migration that failed or lost its connection half-way (`status`\n"
+             "shows it FAILED; `migrate` refuses to run until then): once its statements\n"
+             "have been completed by hand (the schema is what the file makes), this\n"
+             "marks it applied so that `migrate` goes on with the next one. Without a\n"
+             "failed one, records the next pending migration.",
              {},
              1,
              1,
@@ -263,7 +305,8 @@ ToolSpec tool_spec() {
              {},
              "VERSION",
              "Record every pending migration up to VERSION as applied, without running them.",
-             "For a database whose schema was made another way (a restore, a copy).",
+             "For a database whose schema was made another way (a restore, a copy).\n"
+             "Refused while a migration is FAILED (`repair` it first).",
              {},
              1,
              1,
@@ -271,12 +314,31 @@ ToolSpec tool_spec() {
             {"status",
              {},
              "",
-             "Show applied and pending migrations.",
-             "Exits with status 1 when an applied migration changed or is missing.",
+             "Show the migrations: state and history (who, when, how long, checksum).",
+             "One row per migration: STATE (applied, pending, FAILED at statement N,\n"
+             "NOT FINISHED, CHANGED, MISSING), when it was applied or tried (UTC), the\n"
+             "database account (CURRENT_USER()) and OS user that ran it, its duration\n"
+             "in ms and the SHA-256 of its file; \"-\" where the history is unknown\n"
+             "(applied before it was kept). Exits with status 1 when a migration\n"
+             "failed, changed or is missing.",
              {},
              0,
              0,
              status_command},
+            {"check",
+             {},
+             "",
+             "Report role copies and console counters that disagree with their source.",
+             "Checks (reading only) that each user's copy of its roles (users.role_names,\n"
+             "role_permissions) matches user_roles and roles, and that the counters\n"
+             "user_counts and role_member_counts match users and user_roles: SQL by\n"
+             "hand, TRUNCATE or a bulk load can break them. Prints each with its number\n"
+             "of rows and examples; exits with status 1 when any is broken.",
+             {{"--fix", "", "",
+               "rebuild what is broken, in one transaction, audited (action schema.fix)"}},
+             0,
+             0,
+             check_command},
             {"seed",
              {},
              "",
