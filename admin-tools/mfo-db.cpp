@@ -281,7 +281,10 @@ ToolSpec tool_spec() {
              "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate'), saying so.\n"
              "Statements are split as the mariadb client does (quotes, comments,\n"
              "DELIMITER lines for trigger and procedure bodies). DDL cannot be rolled\n"
-             "back: a migration that fails half-way says what to do (`repair`).",
+             "back: a migration that fails half-way (or loses its connection) is\n"
+             "recorded as FAILED with the statement and the server's message, and\n"
+             "`migrate` refuses to run until it is finished by hand and `repair`ed.\n"
+             "Records who ran each one, when and how long it took (`status`).",
              {{"--dry-run", "", "", "print the SQL that would be run and change nothing"},
               {"--lock-timeout", "", "S",
                "wait at most S seconds for another migrate (default 60)"}},
@@ -291,7 +294,7 @@ ToolSpec tool_spec() {
             {"repair",
              {},
              "VERSION",
-             "Record the next pending migration as applied, without running it.",
+             "Record the failed (else the next pending) migration as applied, without running it.",
              "For a migration that failed or lost its connection half-way (`status`\n"
              "shows it FAILED; `migrate` refuses to run until then): once its statements\n"
              "have been completed by hand (the schema is what the file makes), this\n"

@@ -302,7 +302,12 @@ std::vector<const MigrationFile*> pending_after_checks(const std::vector<Applied
 std::string one_line(std::string text) {
     std::replace(text.begin(), text.end(), '\n', ' ');
     std::replace(text.begin(), text.end(), '\r', ' ');
-    if (text.size() > kMaxErrorLength) text = text.substr(0, kMaxErrorLength - 3) + "...";
+    if (text.size() > kMaxErrorLength) {
+        // Not in the middle of a UTF-8 sequence: the server would refuse it.
+        std::size_t cut = kMaxErrorLength - 3;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        text = text.substr(0, cut) + "...";
+    }
     return text;
 }
 
@@ -390,12 +395,18 @@ void apply(Database& db, const MigrationFile& file, const std::vector<SqlStateme
                                      file.name +
                                      ".sql was applied: fix it and run `mfo-db migrate` again");
             }
-            record_outcome(db, file, duration, number, e.what());
+            bool recorded = true;
+            try {
+                record_outcome(db, file, duration, number, e.what());
+            } catch (const std::exception&) {
+                // The row of record_start still blocks the next migrate.
+                recorded = false;
+            }
             throw MigrationError(where + ": statement failed: " + e.what() + "; " +
                                  statement_lines(&file, 1, number - 1) +
-                                 " before it were applied and DDL cannot be rolled back; "
-                                 "recorded as failed: make the schema what " +
-                                 file.name +
+                                 " before it were applied and DDL cannot be rolled back; " +
+                                 (recorded ? "recorded as failed" : "recorded as not finished") +
+                                 ": make the schema what " + file.name +
                                  ".sql makes by hand, then record it with `mfo-db "
                                  "repair " +
                                  std::to_string(file.version) + "`");
