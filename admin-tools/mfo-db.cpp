@@ -5,12 +5,13 @@
 #include <iostream>
 
 #include "cli_tool.hpp"
-#include "least_privilege_grants.hpp"
 #include "flask_import.hpp"
 #include "flask_source.hpp"
+#include "least_privilege_grants.hpp"
 #include "migrations.hpp"
 #include "role_seeder.hpp"
 #include "roles_file.hpp"
+#include "schema_check.hpp"
 #include "session_purge.hpp"
 #include "text_table.hpp"
 
@@ -87,9 +88,11 @@ int baseline_command(ToolContext& ctx, const ParsedArgs& args) {
     return record_command(ctx, args, true);
 }
 
-std::string state_name(MigrationState state) {
-    switch (state) {
+std::string state_name(const MigrationStatus& entry) {
+    switch (entry.state) {
         case MigrationState::applied:
+            if (!entry.error.empty()) return "applied (repaired)";
+            if (!entry.repaired_at.empty()) return "applied (recorded)";
             return "applied";
         case MigrationState::pending:
             return "pending";
@@ -97,35 +100,101 @@ std::string state_name(MigrationState state) {
             return "CHANGED since applied";
         case MigrationState::missing:
             return "MISSING file";
+        case MigrationState::failed:
+            // A row without a failed statement is also what a migrate still
+            // running looks like.
+            return entry.failed_statement > 0
+                       ? "FAILED at statement " + std::to_string(entry.failed_statement)
+                       : "NOT FINISHED (running or died)";
     }
     return "?";
+}
+
+std::string or_dash(const std::string& value) {
+    return value.empty() ? "-" : value;
 }
 
 int status_command(ToolContext& ctx, const ParsedArgs&) {
     std::vector<MigrationStatus> status;
     admin_db(ctx).read(
         [&](Database& d) { status = migration_status(d, ctx.config().database.migrations_dir); });
-    TextTable table({"VERSION", "MIGRATION", "STATE", "APPLIED AT (UTC)"});
+    TextTable table({"VERSION", "MIGRATION", "STATE", "APPLIED AT (UTC)", "DB USER", "OS USER",
+                     "MS", "SHA-256"});
     std::size_t applied = 0, pending = 0;
     std::string problem;
+    std::vector<std::string> failures;
     for (const auto& entry : status) {
-        table.add_row(
-            {std::to_string(entry.version), entry.name, state_name(entry.state), entry.applied_at});
         if (entry.state == MigrationState::pending) {
+            table.add_row(
+                {std::to_string(entry.version), entry.name, state_name(entry), "", "", "", "", ""});
             ++pending;
-        } else {
-            ++applied;
+            continue;
+        }
+        // Rows from before the history columns show "-": unknown.
+        table.add_row({std::to_string(entry.version), entry.name, state_name(entry),
+                       entry.applied_at, or_dash(entry.db_user), or_dash(entry.os_user),
+                       or_dash(entry.duration_ms), entry.checksum});
+        if (entry.state != MigrationState::failed) ++applied;
+        if (entry.state == MigrationState::failed) {
+            failures.push_back(entry.name + ": " +
+                               (entry.error.empty() ? "started, never finished" : entry.error));
+            if (problem.empty()) {
+                problem = "migration " + entry.name + " " + state_name(entry) +
+                          ": `mfo-db migrate` will refuse to run; see its message";
+            }
         }
         if (problem.empty() &&
             (entry.state == MigrationState::changed || entry.state == MigrationState::missing)) {
-            problem = "migration " + entry.name + ": " + state_name(entry.state) +
+            problem = "migration " + entry.name + ": " + state_name(entry) +
                       "; `mfo-db migrate` will refuse to run";
         }
     }
     table.print(ctx.out());
-    ctx.out() << applied << " applied, " << pending << " pending.\n";
+    ctx.out() << applied << " applied, "
+              << (failures.empty() ? "" : std::to_string(failures.size()) + " failed, ") << pending
+              << " pending.\n";
+    for (const auto& failure : failures) ctx.out() << "Failed: " << failure << "\n";
     if (!problem.empty()) throw ToolFailure(problem);
     return kExitOk;
+}
+
+std::string describe(const InvariantFinding& finding) {
+    std::string line =
+        finding.invariant + ": " + std::to_string(finding.count) + " " + finding.what;
+    if (!finding.examples.empty()) {
+        line += " (e.g. ";
+        for (std::size_t i = 0; i < finding.examples.size(); ++i) {
+            line += (i > 0 ? "; " : "") + finding.examples[i];
+        }
+        line += ")";
+    }
+    return line;
+}
+
+// Exit 1 when something is broken, so that cron or monitoring notices; the
+// report itself goes to stdout, it is not an error of the tool.
+int check_command(ToolContext& ctx, const ParsedArgs& args) {
+    Database& db = admin_db(ctx);
+    if (args.has("--fix")) {
+        const auto fixed = fix_invariants(db, ctx.actor());
+        for (const auto& finding : fixed) ctx.out() << "Fixed " << describe(finding) << ".\n";
+        if (fixed.empty()) {
+            ctx.out() << "Nothing to fix: role copies and counters agree.\n";
+        } else {
+            ctx.out() << "Fixed " << fixed.size()
+                      << " invariant(s) in one transaction (audit_log action schema.fix).\n";
+        }
+        return kExitOk;
+    }
+    const auto findings = check_invariants(db);
+    for (const auto& finding : findings) ctx.out() << describe(finding) << "\n";
+    if (findings.empty()) {
+        ctx.out() << "OK: role copies and counters agree with user_roles and users.\n";
+        return kExitOk;
+    }
+    ctx.out() << findings.size()
+              << " broken invariant(s); nothing was changed. `mfo-db check --fix` repairs them.\n";
+    return kExitFailed;
 }
 
 int seed_command(ToolContext& ctx, const ParsedArgs&) {
@@ -212,7 +281,10 @@ ToolSpec tool_spec() {
              "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate'), saying so.\n"
              "Statements are split as the mariadb client does (quotes, comments,\n"
              "DELIMITER lines for trigger and procedure bodies). DDL cannot be rolled\n"
-             "back: a migration that fails half-way says what to do (`repair`).",
+             "back: a migration that fails half-way (or loses its connection) is\n"
+             "recorded as FAILED with the statement and the server's message, and\n"
+             "`migrate` refuses to run until it is finished by hand and `repair`ed.\n"
+             "Records who ran each one, when and how long it took (`status`).",
              {{"--dry-run", "", "", "print the SQL that would be run and change nothing"},
               {"--lock-timeout", "", "S",
                "wait at most S seconds for another migrate (default 60)"}},
@@ -222,10 +294,12 @@ ToolSpec tool_spec() {
             {"repair",
              {},
              "VERSION",
-             "Record the next pending migration as applied, without running it.",
-             "For a migration that failed or lost its connection half-way: once its\n"
-             "statements have been completed by hand (the schema is what the file\n"
-             "makes), this records it so that `migrate` goes on with the next one.",
+             "Record the failed (else the next pending) migration as applied, without running it.",
+             "For a migration that failed or lost its connection half-way (`status`\n"
+             "shows it FAILED; `migrate` refuses to run until then): once its statements\n"
+             "have been completed by hand (the schema is what the file makes), this\n"
+             "marks it applied so that `migrate` goes on with the next one. Without a\n"
+             "failed one, records the next pending migration.",
              {},
              1,
              1,
@@ -234,7 +308,8 @@ ToolSpec tool_spec() {
              {},
              "VERSION",
              "Record every pending migration up to VERSION as applied, without running them.",
-             "For a database whose schema was made another way (a restore, a copy).",
+             "For a database whose schema was made another way (a restore, a copy).\n"
+             "Refused while a migration is FAILED (`repair` it first).",
              {},
              1,
              1,
@@ -242,12 +317,31 @@ ToolSpec tool_spec() {
             {"status",
              {},
              "",
-             "Show applied and pending migrations.",
-             "Exits with status 1 when an applied migration changed or is missing.",
+             "Show the migrations: state and history (who, when, how long, checksum).",
+             "One row per migration: STATE (applied, pending, FAILED at statement N,\n"
+             "NOT FINISHED, CHANGED, MISSING), when it was applied or tried (UTC), the\n"
+             "database account (CURRENT_USER()) and OS user that ran it, its duration\n"
+             "in ms and the SHA-256 of its file; \"-\" where the history is unknown\n"
+             "(applied before it was kept). Exits with status 1 when a migration\n"
+             "failed, changed or is missing.",
              {},
              0,
              0,
              status_command},
+            {"check",
+             {},
+             "",
+             "Report role copies and console counters that disagree with their source.",
+             "Checks (reading only) that each user's copy of its roles (users.role_names,\n"
+             "role_permissions) matches user_roles and roles, and that the counters\n"
+             "user_counts and role_member_counts match users and user_roles: SQL by\n"
+             "hand, TRUNCATE or a bulk load can break them. Prints each with its number\n"
+             "of rows and examples; exits with status 1 when any is broken.",
+             {{"--fix", "", "",
+               "rebuild what is broken, in one transaction, audited (action schema.fix)"}},
+             0,
+             0,
+             check_command},
             {"seed",
              {},
              "",

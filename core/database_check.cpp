@@ -31,6 +31,10 @@ void check_schema(Database& db, const Config& config, DatabaseCheck& check) {
     int pending = 0;
     for (const auto& entry : status) {
         if (entry.state == MigrationState::pending) ++pending;
+        if (entry.state == MigrationState::failed) {
+            check.problems.push_back("migration " + entry.name +
+                                     " failed half-way; see `mfo-db status`");
+        }
         if (entry.state == MigrationState::changed || entry.state == MigrationState::missing) {
             check.problems.push_back("migration " + entry.name +
                                      " differs from its file; see `mfo-db status`");

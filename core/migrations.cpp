@@ -1,9 +1,13 @@
 #include "migrations.hpp"
 
+#include <cppconn/datatype.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +17,7 @@
 #include <sstream>
 
 #include "crypto.hpp"
+#include "os_user.hpp"
 
 namespace mfo {
 
@@ -31,11 +36,36 @@ constexpr const char* kCreateMigrationsTable =
     "    applied_at  DATETIME NOT NULL\n"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
+// The history columns, added to the table of older installs in place (rows
+// from before them keep NULL: unknown). success = FALSE marks a migration
+// that failed or never finished; rows from before were all successes.
+constexpr const char* kAddHistoryColumns =
+    "ALTER TABLE schema_migrations\n"
+    "    ADD COLUMN IF NOT EXISTS success BOOLEAN NOT NULL DEFAULT TRUE,\n"
+    "    ADD COLUMN IF NOT EXISTS db_user VARCHAR(384) NULL,\n"
+    "    ADD COLUMN IF NOT EXISTS os_user VARCHAR(255) NULL,\n"
+    "    ADD COLUMN IF NOT EXISTS duration_ms BIGINT UNSIGNED NULL,\n"
+    "    ADD COLUMN IF NOT EXISTS failed_statement INT NULL,\n"
+    "    ADD COLUMN IF NOT EXISTS error VARCHAR(1024) NULL,\n"
+    "    ADD COLUMN IF NOT EXISTS repaired_at DATETIME NULL";
+
+// The last column kAddHistoryColumns adds: present means all are.
+constexpr const char* kLastHistoryColumn = "repaired_at";
+
+constexpr std::size_t kMaxErrorLength = 1000;
+
 struct AppliedMigration {
     int version = 0;
     std::string name;
     std::string checksum;
     std::string applied_at;
+    bool success = true;
+    std::string db_user;
+    std::string os_user;
+    std::string duration_ms;
+    int failed_statement = 0;
+    std::string error;
+    std::string repaired_at;
 };
 
 std::string read_file(const std::string& path) {
@@ -59,17 +89,53 @@ bool migrations_table_exists(Database& db) {
     return rs->next() && rs->getInt(1) > 0;
 }
 
+bool history_columns_exist(Database& db) {
+    auto& st = db.prepare(
+        "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() "
+        "AND table_name = 'schema_migrations' AND column_name = ?");
+    st.setString(1, kLastHistoryColumn);
+    Rows rs(st.executeQuery());
+    return rs->next() && rs->getInt(1) > 0;
+}
+
+// The table as this version needs it; a no-op when it is.
+void ensure_migrations_table(Database& db) {
+    if (!migrations_table_exists(db)) db.execute(kCreateMigrationsTable);
+    if (!history_columns_exist(db)) db.execute(kAddHistoryColumns);
+}
+
+std::string string_or_empty(sql::ResultSet& rs, int column) {
+    return rs.isNull(column) ? std::string() : rs.getString(column).asStdString();
+}
+
 std::vector<AppliedMigration> applied_migrations(Database& db) {
     std::vector<AppliedMigration> applied;
     if (!migrations_table_exists(db)) return applied;
+    // Read-only (status, the pool's start check): a table without the
+    // history columns yet reads as successes of unknown history.
+    const std::string history =
+        history_columns_exist(db)
+            ? "success, db_user, os_user, duration_ms, failed_statement, error, "
+              "DATE_FORMAT(repaired_at, '%Y-%m-%d %H:%i:%s') "
+            : "TRUE, NULL, NULL, NULL, NULL, NULL, NULL ";
     Rows rs(db.prepare("SELECT version, name, checksum, "
-                       "DATE_FORMAT(applied_at, '%Y-%m-%d %H:%i:%s') "
-                       "FROM schema_migrations ORDER BY version")
+                       "DATE_FORMAT(applied_at, '%Y-%m-%d %H:%i:%s'), " +
+                       history + "FROM schema_migrations ORDER BY version")
                 .executeQuery());
     while (rs->next()) {
-        applied.push_back(AppliedMigration{rs->getInt(1), rs->getString(2).asStdString(),
-                                           rs->getString(3).asStdString(),
-                                           rs->getString(4).asStdString()});
+        AppliedMigration row;
+        row.version = rs->getInt(1);
+        row.name = rs->getString(2).asStdString();
+        row.checksum = rs->getString(3).asStdString();
+        row.applied_at = rs->getString(4).asStdString();
+        row.success = rs->getBoolean(5);
+        row.db_user = string_or_empty(*rs, 6);
+        row.os_user = string_or_empty(*rs, 7);
+        row.duration_ms = string_or_empty(*rs, 8);
+        row.failed_statement = rs->isNull(9) ? 0 : rs->getInt(9);
+        row.error = string_or_empty(*rs, 10);
+        row.repaired_at = string_or_empty(*rs, 11);
+        applied.push_back(std::move(row));
     }
     return applied;
 }
@@ -123,11 +189,79 @@ class MigrationLock {
     Database& db_;
 };
 
+const MigrationFile* file_of(const std::vector<MigrationFile>& files, int version) {
+    const auto it = std::find_if(files.begin(), files.end(),
+                                 [&](const MigrationFile& f) { return f.version == version; });
+    return it == files.end() ? nullptr : &*it;
+}
+
+// "statement 3 (0005_x.sql:12)": where a statement of a file starts, as far
+// as the file can still be read.
+std::string statement_lines(const MigrationFile* file, int first, int last) {
+    std::vector<SqlStatement> statements;
+    if (file != nullptr) {
+        try {
+            statements = split_sql_statements(read_file(file->path), file->path);
+        } catch (const MigrationError&) {
+            // The numbers alone still say it.
+        }
+    }
+    const auto line = [&](int n) {
+        return n >= 1 && static_cast<std::size_t>(n) <= statements.size()
+                   ? std::to_string(statements[n - 1].line)
+                   : std::string("?");
+    };
+    const std::string path = file != nullptr ? file->path : "its file";
+    if (first == last) {
+        return "statement " + std::to_string(first) + " (" + path + ":" + line(first) + ")";
+    }
+    return "statements " + std::to_string(first) + " to " + std::to_string(last) + " (" + path +
+           " lines " + line(first) + " to " + line(last) + ")";
+}
+
+// What a DBA needs to resolve a failed migration, in one line: which
+// statements ran (MariaDB DDL is not transactional), which failed and why.
+std::string failed_message(const AppliedMigration& failed, const MigrationFile* file) {
+    std::string message = "migration " + failed.name + " failed";
+    if (failed.failed_statement > 0) {
+        message += " on " + failed.applied_at + " at " +
+                   statement_lines(file, failed.failed_statement, failed.failed_statement);
+        if (!failed.error.empty()) message += ": " + failed.error;
+        message += failed.failed_statement > 1
+                       ? "; " + statement_lines(file, 1, failed.failed_statement - 1) +
+                             " before it ran and DDL cannot be rolled back"
+                       : "; no statement before it ran";
+    } else {
+        message += ": started on " + failed.applied_at + " (" +
+                   (failed.db_user.empty() ? "-" : failed.db_user) + ", " +
+                   (failed.os_user.empty() ? "-" : failed.os_user) +
+                   ") and never finished (its connection was lost or mfo-db was stopped), so "
+                   "any of its statements may have run";
+    }
+    return message +
+           "; `mfo-db migrate` runs nothing until this is resolved: make the schema "
+           "what " +
+           failed.name +
+           ".sql makes by hand (SHOW PROCESSLIST first: the server may still be running a "
+           "statement), then `mfo-db repair " +
+           std::to_string(failed.version) + "` records it as applied";
+}
+
+const AppliedMigration* failed_migration(const std::vector<AppliedMigration>& applied) {
+    const auto it = std::find_if(applied.begin(), applied.end(),
+                                 [](const AppliedMigration& m) { return !m.success; });
+    return it == applied.end() ? nullptr : &*it;
+}
+
 // Refuses to go on when history and files disagree: applying on top of a
-// changed or missing migration would leave a schema nobody can reproduce.
+// changed or missing migration would leave a schema nobody can reproduce;
+// on top of a failed one, a schema nobody knows.
 std::vector<const MigrationFile*> pending_after_checks(const std::vector<AppliedMigration>& applied,
                                                        const std::vector<MigrationFile>& files,
                                                        const std::string& dir) {
+    if (const AppliedMigration* failed = failed_migration(applied)) {
+        throw MigrationError(failed_message(*failed, file_of(files, failed->version)));
+    }
     std::map<int, const MigrationFile*> by_version;
     for (const auto& file : files) by_version[file.version] = &file;
     int last_applied = 0;
@@ -165,46 +299,120 @@ std::vector<const MigrationFile*> pending_after_checks(const std::vector<Applied
     return pending;
 }
 
-std::string repair_advice(const MigrationFile& file) {
-    return "make the schema what " + file.name +
-           ".sql makes (finish or undo it by hand), then "
-           "record it with `mfo-db repair " +
-           std::to_string(file.version) + "` (or, after undoing it, run `mfo-db migrate` again)";
+std::string one_line(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    std::replace(text.begin(), text.end(), '\r', ' ');
+    if (text.size() > kMaxErrorLength) {
+        // Not in the middle of a UTF-8 sequence: the server would refuse it.
+        std::size_t cut = kMaxErrorLength - 3;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        text = text.substr(0, cut) + "...";
+    }
+    return text;
+}
+
+long long elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 since)
+        .count();
+}
+
+// Before the first statement: if this process or its connection dies, the
+// row stays as it is (success = 0, no failed statement) and blocks the next
+// migrate, which says the migration never finished.
+void record_start(Database& db, const MigrationFile& file) {
+    auto& st = db.prepare(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at, success, db_user, "
+        "os_user) VALUES (?, ?, ?, NOW(), FALSE, CURRENT_USER(), ?)");
+    st.setInt(1, file.version);
+    st.setString(2, file.name);
+    st.setString(3, file.checksum);
+    st.setString(4, current_os_user());
+    st.executeUpdate();
+}
+
+void record_outcome(Database& db, const MigrationFile& file, long long duration_ms,
+                    int failed_statement, const std::string& error) {
+    auto& st = db.prepare(
+        "UPDATE schema_migrations SET success = ?, duration_ms = ?, failed_statement = ?, "
+        "error = ? WHERE version = ?");
+    st.setBoolean(1, failed_statement == 0);
+    st.setInt64(2, duration_ms);
+    if (failed_statement == 0) {
+        st.setNull(3, sql::DataType::INTEGER);
+        st.setNull(4, sql::DataType::VARCHAR);
+    } else {
+        st.setInt(3, failed_statement);
+        st.setString(4, one_line(error));
+    }
+    st.setInt(5, file.version);
+    st.executeUpdate();
+}
+
+void forget_start(Database& db, const MigrationFile& file) {
+    auto& st = db.prepare("DELETE FROM schema_migrations WHERE version = ? AND success = FALSE");
+    st.setInt(1, file.version);
+    st.executeUpdate();
 }
 
 void apply(Database& db, const MigrationFile& file, const std::vector<SqlStatement>& statements) {
+    record_start(db, file);
+    const auto started = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < statements.size(); ++i) {
+        const int number = static_cast<int>(i) + 1;
         const std::string where = file.path + ":" + std::to_string(statements[i].line);
         try {
             db.execute(statements[i].text);
         } catch (const sql::SQLException& e) {
+            const long long duration = elapsed_ms(started);
             if (is_connection_error(e.getErrorCode())) {
                 // The server goes on with a statement whose client went away:
-                // the outcome is unknown, so say so instead of "connection lost".
+                // the outcome is unknown. Record that on a new connection; if
+                // that fails too, the row of record_start says it.
+                bool recorded = false;
+                try {
+                    db.disconnect();
+                    record_outcome(db, file, duration, number,
+                                   std::string("the connection was lost during this statement (") +
+                                       e.what() + "); the server may still have run it");
+                    recorded = true;
+                } catch (const std::exception&) {
+                    // The next migrate reports it as never finished.
+                }
                 throw MigrationError(
                     where + ": the connection to the database was lost during this statement (" +
-                    e.what() +
-                    "); the server may still be running the statement: check "
-                    "(SHOW PROCESSLIST; the schema), then " +
-                    repair_advice(file));
+                    e.what() + "); the server may still be running the statement; " +
+                    (recorded ? "recorded as failed" : "could not record it, it stays as started") +
+                    ": check (SHOW PROCESSLIST; the schema), make the schema what " + file.name +
+                    ".sql makes by hand, then record it with `mfo-db repair " +
+                    std::to_string(file.version) + "`");
             }
-            std::string message = where + ": statement failed: " + e.what();
-            if (i > 0) {
-                message += "; the " + std::to_string(i) +
-                           " statement(s) before it were applied and DDL cannot be rolled "
-                           "back: " +
-                           repair_advice(file);
+            if (i == 0) {
+                // Nothing of it ran: fixing the file and running migrate again
+                // is enough, there is nothing to repair.
+                forget_start(db, file);
+                throw MigrationError(where + ": statement failed: " + e.what() + "; nothing of " +
+                                     file.name +
+                                     ".sql was applied: fix it and run `mfo-db migrate` again");
             }
-            throw MigrationError(message);
+            bool recorded = true;
+            try {
+                record_outcome(db, file, duration, number, e.what());
+            } catch (const std::exception&) {
+                // The row of record_start still blocks the next migrate.
+                recorded = false;
+            }
+            throw MigrationError(where + ": statement failed: " + e.what() + "; " +
+                                 statement_lines(&file, 1, number - 1) +
+                                 " before it were applied and DDL cannot be rolled back; " +
+                                 (recorded ? "recorded as failed" : "recorded as not finished") +
+                                 ": make the schema what " + file.name +
+                                 ".sql makes by hand, then record it with `mfo-db "
+                                 "repair " +
+                                 std::to_string(file.version) + "`");
         }
     }
-    auto& record = db.prepare(
-        "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-        "VALUES (?, ?, ?, NOW())");
-    record.setInt(1, file.version);
-    record.setString(2, file.name);
-    record.setString(3, file.checksum);
-    record.executeUpdate();
+    record_outcome(db, file, elapsed_ms(started), 0, "");
 }
 
 }  // namespace
@@ -393,20 +601,36 @@ std::vector<MigrationStatus> migration_status(Database& db, const std::string& d
     const auto applied = applied_migrations(db);
     std::map<int, MigrationStatus> status;
     for (const auto& file : files) {
-        status[file.version] =
-            MigrationStatus{file.version, file.name, MigrationState::pending, ""};
+        MigrationStatus entry;
+        entry.version = file.version;
+        entry.name = file.name;
+        status[file.version] = std::move(entry);
     }
     for (const auto& done : applied) {
         const auto it = std::find_if(files.begin(), files.end(), [&](const MigrationFile& f) {
             return f.version == done.version;
         });
         MigrationState state = MigrationState::applied;
-        if (it == files.end()) {
+        if (!done.success) {
+            state = MigrationState::failed;
+        } else if (it == files.end()) {
             state = MigrationState::missing;
         } else if (it->name != done.name || it->checksum != done.checksum) {
             state = MigrationState::changed;
         }
-        status[done.version] = MigrationStatus{done.version, done.name, state, done.applied_at};
+        MigrationStatus entry;
+        entry.version = done.version;
+        entry.name = done.name;
+        entry.state = state;
+        entry.applied_at = done.applied_at;
+        entry.checksum = done.checksum;
+        entry.db_user = done.db_user;
+        entry.os_user = done.os_user;
+        entry.duration_ms = done.duration_ms;
+        entry.failed_statement = done.failed_statement;
+        entry.error = done.error;
+        entry.repaired_at = done.repaired_at;
+        status[done.version] = std::move(entry);
     }
     std::vector<MigrationStatus> out;
     for (auto& [version, entry] : status) out.push_back(std::move(entry));
@@ -420,11 +644,12 @@ MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::o
     std::optional<MigrationLock> lock;
     if (!dry_run) lock.emplace(db, lock_timeout_seconds, log);
     MigrateResult result;
-    const bool have_table = migrations_table_exists(db);
-    if (!have_table) {
-        result.sql += std::string(kCreateMigrationsTable) + ";\n\n";
-        if (!dry_run) db.execute(kCreateMigrationsTable);
+    if (!migrations_table_exists(db)) {
+        result.sql += std::string(kCreateMigrationsTable) + ";\n\n" + kAddHistoryColumns + ";\n\n";
+    } else if (!history_columns_exist(db)) {
+        result.sql += std::string(kAddHistoryColumns) + ";\n\n";
     }
+    if (!dry_run) ensure_migrations_table(db);
     const auto pending = pending_after_checks(applied_migrations(db), files, dir);
     for (const MigrationFile* file : pending) {
         const std::string text = read_file(file->path);
@@ -457,8 +682,29 @@ std::vector<std::string> record_as_applied(Database& db, const std::string& dir,
                                            bool through) {
     const auto files = list_migration_files(dir);
     MigrationLock lock(db, 0, nullptr);
-    if (!migrations_table_exists(db)) db.execute(kCreateMigrationsTable);
-    const auto pending = pending_after_checks(applied_migrations(db), files, dir);
+    ensure_migrations_table(db);
+    const auto applied = applied_migrations(db);
+    if (const AppliedMigration* failed = failed_migration(applied)) {
+        // Repairing a failed migration marks its row applied; the attempt's
+        // history (who, when, which statement failed) stays.
+        if (through || version != failed->version) {
+            throw MigrationError("migration " + failed->name +
+                                 " failed; finish it by hand and record it with `mfo-db repair " +
+                                 std::to_string(failed->version) + "` first");
+        }
+        const MigrationFile* file = file_of(files, failed->version);
+        if (file == nullptr || file->name != failed->name || file->checksum != failed->checksum) {
+            throw MigrationError("migration " + failed->name + " failed and its file in " + dir +
+                                 " is now missing or changed; restore the file that was run");
+        }
+        auto& st = db.prepare(
+            "UPDATE schema_migrations SET success = TRUE, repaired_at = NOW() "
+            "WHERE version = ? AND success = FALSE");
+        st.setInt(1, failed->version);
+        st.executeUpdate();
+        return {failed->name};
+    }
+    const auto pending = pending_after_checks(applied, files, dir);
     std::vector<const MigrationFile*> chosen;
     for (const MigrationFile* file : pending) {
         if (through ? file->version <= version : file->version == version) chosen.push_back(file);
@@ -475,11 +721,13 @@ std::vector<std::string> record_as_applied(Database& db, const std::string& dir,
     db.transaction([&](Database& tx) {
         for (const MigrationFile* file : chosen) {
             auto& record = tx.prepare(
-                "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                "VALUES (?, ?, ?, NOW())");
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at, success, "
+                "db_user, os_user, repaired_at) VALUES (?, ?, ?, NOW(), TRUE, CURRENT_USER(), ?, "
+                "NOW())");
             record.setInt(1, file->version);
             record.setString(2, file->name);
             record.setString(3, file->checksum);
+            record.setString(4, current_os_user());
             record.executeUpdate();
             names.push_back(file->name);
         }

@@ -1,6 +1,8 @@
 #pragma once
 // The SQL migration runner of `mfo-db`: NNNN_name.sql files applied in order
-// and recorded with their SHA-256 in schema_migrations.
+// and recorded with their SHA-256 in schema_migrations, with who ran them,
+// when, how long they took and whether they failed (the history of
+// `mfo-db status`).
 
 #include <ostream>
 #include <stdexcept>
@@ -43,13 +45,25 @@ struct SqlStatement {
 // after the last delimiter, an unclosed quote or comment.
 std::vector<SqlStatement> split_sql_statements(const std::string& text, const std::string& source);
 
-enum class MigrationState { applied, pending, changed, missing };
+// failed: a row with success = 0, a migration that failed half-way or never
+// finished (lost connection, killed tool); `migrate` stops there until
+// `mfo-db repair` records it as applied.
+enum class MigrationState { applied, pending, changed, missing, failed };
 
 struct MigrationStatus {
     int version = 0;
     std::string name;
     MigrationState state = MigrationState::pending;
-    std::string applied_at;  // "YYYY-MM-DD HH:MM:SS" UTC, when applied
+    // The history of a recorded one; "" where unknown (rows written before
+    // the history columns existed) and for a pending one.
+    std::string applied_at;  // "YYYY-MM-DD HH:MM:SS" UTC, when applied or tried
+    std::string checksum;
+    std::string db_user;       // CURRENT_USER() of the session that ran it
+    std::string os_user;       // see current_os_user()
+    std::string duration_ms;   // of its statements
+    int failed_statement = 0;  // 1-based; 0: none, or unknown (never finished)
+    std::string error;         // the server's message for the failed statement
+    std::string repaired_at;   // when `repair` or `baseline` recorded it
 };
 
 // Every migration, applied or on disk, by version. Changes nothing.
@@ -61,18 +75,23 @@ struct MigrateResult {
 };
 
 // Applies the pending migrations in order under GET_LOCK('mfo_migrate'),
-// after checking that every applied one is unchanged and present; waits up
+// after checking that every applied one is unchanged and present and none
+// has failed; waits up
 // to `lock_timeout_seconds` for another run's lock (saying so on `log`).
 // With `dry_run`, only says what it would do, without the lock. Progress
-// lines go to `log`. Throws MigrationError; `db` must use the DDL account.
+// lines go to `log`. A migration is recorded (success = 0) before its first
+// statement and marked done after its last, so that one that fails half-way,
+// or whose connection or process dies, stays recorded as failed and blocks
+// the next run. Throws MigrationError; `db` must use the DDL account.
 MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::ostream* log,
                       int lock_timeout_seconds = 30);
 
-// Records pending migrations as applied without running them: `version`
-// only (`through` false: `mfo-db repair`, after a migration was finished by
-// hand; it must be the next pending one), or every pending one up to
-// `version` (`through` true: `mfo-db baseline`, for a schema made another
-// way). Returns their names. Throws MigrationError.
+// Records migrations as applied without running them: `version` only
+// (`through` false: `mfo-db repair`, after a migration was finished by hand;
+// it must be the failed one if there is one, else the next pending one), or
+// every pending one up to `version` (`through` true: `mfo-db baseline`, for a
+// schema made another way; refused while one has failed). Returns their
+// names. Throws MigrationError.
 std::vector<std::string> record_as_applied(Database& db, const std::string& dir, int version,
                                            bool through);
 

@@ -182,6 +182,9 @@ BOOST_AUTO_TEST_CASE(help_for_every_command) {
          std::vector<std::vector<std::string>>{{"--help"},
                                                {"migrate", "--help"},
                                                {"status", "--help"},
+                                               {"repair", "--help"},
+                                               {"baseline", "--help"},
+                                               {"check", "--help"},
                                                {"seed", "--help"},
                                                {"create", "--help"},
                                                {"purge-sessions", "--help"}}) {

@@ -228,9 +228,172 @@ BOOST_AUTO_TEST_CASE(a_failing_statement_names_file_and_line) {
     const std::string message = message_of_failed_migrate();
     BOOST_TEST(contains(message, "0001_broken.sql:3: statement failed"), message);
     BOOST_TEST(contains(message, "cannot be rolled back"), message);
-    // Not recorded: after a repair it runs again.
+    BOOST_TEST(contains(message, "recorded as failed"), message);
+    BOOST_TEST((migration_status(db, dir.path().string()).front().state == MigrationState::failed));
+}
+
+// Nothing of it ran: nothing to repair, the fixed file simply runs.
+BOOST_AUTO_TEST_CASE(a_failing_first_statement_is_not_recorded) {
+    write_file(dir.path() / "0001_broken.sql", "CREATE TABLE broken (id NOSUCHTYPE);\n");
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, "0001_broken.sql:1: statement failed"), message);
+    BOOST_TEST(contains(message, "nothing of 0001_broken.sql was applied"), message);
     BOOST_TEST(
         (migration_status(db, dir.path().string()).front().state == MigrationState::pending));
+    write_file(dir.path() / "0001_broken.sql", "CREATE TABLE broken (id INT);\n");
+    BOOST_TEST(migrate(db, dir.path().string(), false, nullptr).applied.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(history_columns_are_filled_by_migrate_and_shown_by_status) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    const auto r = tool({"migrate"});
+    BOOST_TEST(r.status == 0, r.err);
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT success, db_user, os_user, duration_ms, failed_statement, error, "
+                   "checksum, CURRENT_USER() FROM schema_migrations WHERE version = 1")
+            .executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getBoolean(1));
+    const std::string db_user = rs->getString(2).asStdString();
+    BOOST_TEST(db_user == rs->getString(8).asStdString());  // the same admin account
+    const std::string os_user = rs->getString(3).asStdString();
+    BOOST_TEST(!os_user.empty());
+    BOOST_TEST(!rs->isNull(4));
+    BOOST_TEST(rs->isNull(5));
+    BOOST_TEST(rs->isNull(6));
+    const std::string checksum = rs->getString(7).asStdString();
+
+    const auto status = tool({"status"});
+    BOOST_TEST(status.status == 0, status.err);
+    for (const auto& column : {"DB USER", "OS USER", "MS", "SHA-256"}) {
+        BOOST_TEST(contains(status.out, column), status.out);
+    }
+    for (const auto& value : {db_user, os_user, checksum}) {
+        BOOST_TEST(contains(status.out, value), status.out);
+    }
+    BOOST_TEST(contains(status.out, "1 applied, 0 pending."), status.out);
+}
+
+// An install from before the history: its table gains the columns in place,
+// its rows show "-" (unknown), and status alone changes nothing.
+BOOST_AUTO_TEST_CASE(an_older_history_table_is_upgraded_in_place) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    write_file(dir.path() / "0002_b.sql", "CREATE TABLE b_t (id INT);\n");
+    const auto files = list_migration_files(dir.path().string());
+    db.execute(
+        "CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, "
+        "name VARCHAR(255) NOT NULL, checksum CHAR(64) NOT NULL, applied_at DATETIME NOT NULL)");
+    db.execute("CREATE TABLE a_t (id INT)");
+    auto& st = db.prepare(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+        "VALUES (1, '0001_a', ?, NOW())");
+    st.setString(1, files.front().checksum);
+    st.executeUpdate();
+
+    const auto before = tool({"status"});
+    BOOST_TEST(before.status == 0, before.err);
+    BOOST_TEST(contains(before.out, "1 applied, 1 pending."), before.out);
+    BOOST_TEST(contains(before.out, " - "), before.out);
+
+    const auto r = tool({"migrate"});
+    BOOST_TEST(r.status == 0, r.err);
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT version, success, db_user, duration_ms FROM schema_migrations "
+                   "ORDER BY version")
+            .executeQuery());
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getBoolean(2));
+    BOOST_TEST(rs->isNull(3));
+    BOOST_TEST(rs->isNull(4));
+    BOOST_REQUIRE(rs->next());
+    BOOST_TEST(rs->getBoolean(2));
+    BOOST_TEST(!rs->isNull(3));
+    BOOST_TEST(!rs->isNull(4));
+}
+
+// A good statement, then a bad one: recorded as failed with the statement
+// and the server's message; migrate, baseline and a repair of another
+// version refuse; once finished by hand, repair marks it applied.
+BOOST_AUTO_TEST_CASE(a_half_applied_migration_blocks_until_repaired) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    write_file(dir.path() / "0002_bad.sql",
+               "CREATE TABLE good_t (id INT);\n"
+               "CREATE TABLE bad_t (id NOSUCHTYPE);\n"
+               "CREATE TABLE after_t (id INT);\n");
+    write_file(dir.path() / "0003_c.sql", "CREATE TABLE c_t (id INT);\n");
+    const auto first = tool({"migrate"});
+    BOOST_TEST(first.status == 1);
+    BOOST_TEST(contains(first.err, "0002_bad.sql:2: statement failed"), first.err);
+    BOOST_TEST(contains(first.err, "statement 1 (" + (dir.path() / "0002_bad.sql").string() +
+                                       ":1) before it were applied"),
+               first.err);
+    BOOST_TEST(contains(first.err, "recorded as failed"), first.err);
+    BOOST_TEST(tables(db).count("good_t") == 1u);
+    BOOST_TEST(tables(db).count("after_t") == 0u);
+    {
+        std::unique_ptr<sql::ResultSet> rs(
+            db.prepare("SELECT success, failed_statement, error FROM schema_migrations "
+                       "WHERE version = 2")
+                .executeQuery());
+        BOOST_REQUIRE(rs->next());
+        BOOST_TEST(!rs->getBoolean(1));
+        BOOST_TEST(rs->getInt(2) == 2);
+        BOOST_TEST(contains(rs->getString(3).asStdString(), "NOSUCHTYPE"));
+    }
+
+    const auto blocked = tool({"migrate"});
+    expect_failure(blocked, 1, "mfo-db: error: migration 0002_bad failed on ");
+    BOOST_TEST(contains(blocked.err,
+                        "at statement 2 (" + (dir.path() / "0002_bad.sql").string() + ":2): "),
+               blocked.err);
+    BOOST_TEST(contains(blocked.err, "NOSUCHTYPE"), blocked.err);
+    BOOST_TEST(contains(blocked.err, "statement 1 (" + (dir.path() / "0002_bad.sql").string() +
+                                         ":1) before it ran"),
+               blocked.err);
+    BOOST_TEST(contains(blocked.err, "by hand"), blocked.err);
+    BOOST_TEST(contains(blocked.err, "`mfo-db repair 2` records it as applied"), blocked.err);
+    BOOST_TEST(contains(tool({"migrate", "--dry-run"}).err, "migration 0002_bad failed"));
+
+    const auto status = tool({"status"});
+    BOOST_TEST(status.status == 1);
+    BOOST_TEST(contains(status.out, "FAILED at statement 2"), status.out);
+    BOOST_TEST(contains(status.out, "1 applied, 1 failed, 1 pending."), status.out);
+    BOOST_TEST(contains(status.out, "Failed: 0002_bad: "), status.out);
+    BOOST_TEST(contains(status.err, "migration 0002_bad FAILED at statement 2"), status.err);
+
+    expect_failure(tool({"baseline", "3"}), 1,
+                   "mfo-db: error: migration 0002_bad failed; finish it by hand and record it "
+                   "with `mfo-db repair 2` first");
+    expect_failure(tool({"repair", "3"}), 1, "mfo-db: error: migration 0002_bad failed;");
+
+    db.execute("CREATE TABLE bad_t (id INT)");  // by hand, as the DBA would
+    db.execute("CREATE TABLE after_t (id INT)");
+    const auto repaired = tool({"repair", "2"});
+    BOOST_TEST(repaired.status == 0, repaired.err);
+    BOOST_TEST(repaired.out == "Recorded 0002_bad as applied (not run).\n");
+    const auto after = tool({"status"});
+    BOOST_TEST(after.status == 0, after.err);
+    BOOST_TEST(contains(after.out, "applied (repaired)"), after.out);
+    const auto rest = tool({"migrate"});
+    BOOST_TEST(rest.status == 0, rest.err);
+    BOOST_TEST(contains(rest.out, "Applying 0003_c ... done."), rest.out);
+    expect_failure(tool({"repair", "2"}), 1, "mfo-db: error: no pending migration 2");
+}
+
+// What a migrate whose process died leaves: the row of its start.
+BOOST_AUTO_TEST_CASE(a_migration_that_never_finished_blocks_migrate) {
+    write_file(dir.path() / "0001_a.sql", "CREATE TABLE a_t (id INT);\n");
+    migrate(db, dir.path().string(), false, nullptr);
+    db.execute("UPDATE schema_migrations SET success = FALSE, duration_ms = NULL");
+    const std::string message = message_of_failed_migrate();
+    BOOST_TEST(contains(message, "migration 0001_a failed: started on "), message);
+    BOOST_TEST(contains(message, "never finished"), message);
+    BOOST_TEST(contains(message, "`mfo-db repair 1`"), message);
+    const auto status = tool({"status"});
+    BOOST_TEST(status.status == 1);
+    BOOST_TEST(contains(status.out, "NOT FINISHED"), status.out);
+    BOOST_TEST(tool({"repair", "1"}).status == 0);
+    BOOST_TEST(tool({"migrate"}).status == 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_older_unapplied_migration_is_refused) {
@@ -310,9 +473,15 @@ BOOST_AUTO_TEST_CASE(a_lost_connection_during_a_statement_says_check_then_repair
         std::unique_ptr<sql::ResultSet> wait(db.prepare("SELECT SLEEP(0.2)").executeQuery());
     }
     BOOST_REQUIRE(tables(db).count("slow_t") == 1u);
-    BOOST_TEST(
-        (migration_status(db, dir.path().string()).front().state == MigrationState::pending));
-    BOOST_TEST(contains(tool({"migrate"}).err, "already exists"));
+    // Recorded as failed on a new connection: migrate does not run it again.
+    const auto status = migration_status(db, dir.path().string()).front();
+    BOOST_TEST((status.state == MigrationState::failed));
+    BOOST_TEST(status.failed_statement == 1);
+    BOOST_TEST(contains(status.error, "the connection was lost"), status.error);
+    BOOST_TEST(contains(r.err, "recorded as failed"), r.err);
+    const auto blocked = tool({"migrate"});
+    BOOST_TEST(contains(blocked.err, "migration 0001_slow failed on "), blocked.err);
+    BOOST_TEST(contains(blocked.err, "SHOW PROCESSLIST"), blocked.err);
 
     const auto repaired = tool({"repair", "1"});
     BOOST_TEST(repaired.status == 0, repaired.err);
