@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "crypto.hpp"
+#include "migrations.hpp"
 
 extern char** environ;
 
@@ -163,6 +164,22 @@ std::string insert_session(Database& db, std::uint64_t user_id, const std::strin
     st.setInt(6, absolute_seconds_left);
     st.executeUpdate();
     return id;
+}
+
+void recreate_scratch_schema(Database& db) {
+    std::set<std::string> names;
+    {
+        std::unique_ptr<sql::ResultSet> rs(
+            db.prepare("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_schema = DATABASE()")
+                .executeQuery());
+        while (rs->next()) names.insert(rs->getString(1).asStdString());
+    }
+    // Identifiers cannot be parameters; these come from the server itself.
+    db.execute("SET FOREIGN_KEY_CHECKS = 0");
+    for (const auto& table : names) db.execute("DROP TABLE `" + table + "`");
+    db.execute("SET FOREIGN_KEY_CHECKS = 1");
+    migrate(db, MFO_SOURCE_DIR "/sql/migrations", false, nullptr);
 }
 
 std::uint64_t count_sessions(Database& db, std::uint64_t user_id) {

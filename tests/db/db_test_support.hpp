@@ -65,6 +65,8 @@ std::string insert_session(Database& db, std::uint64_t user_id, const std::strin
 std::uint64_t count_sessions(Database& db, std::uint64_t user_id);
 bool session_exists(Database& db, const std::string& id);
 std::uint64_t count_rows(Database& db, const std::string& table);
+// Drops every table of the scratch database and applies sql/migrations anew.
+void recreate_scratch_schema(Database& db);
 // audit_log rows by `actor` (e.g. "cli:mfo-users") of `action` on `target`.
 std::uint64_t count_audit_rows(Database& db, const std::string& actor, const std::string& action,
                                const std::string& target);

@@ -20,18 +20,7 @@ namespace {
 
 struct ConsoleDatabase {
     ConsoleDatabase() : db(scratch_database_config(), DbAccount::admin) {
-        std::set<std::string> names;
-        {
-            std::unique_ptr<sql::ResultSet> rs(
-                db.prepare("SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = DATABASE()")
-                    .executeQuery());
-            while (rs->next()) names.insert(rs->getString(1).asStdString());
-        }
-        db.execute("SET FOREIGN_KEY_CHECKS = 0");
-        for (const auto& table : names) db.execute("DROP TABLE `" + table + "`");
-        db.execute("SET FOREIGN_KEY_CHECKS = 1");
-        migrate(db, MFO_SOURCE_DIR "/sql/migrations", false, nullptr);
+        recreate_scratch_schema(db);
         create_role(db, "Admin", "Administrators", {"database", "read", "write"});
         create_role(db, "User", "Normal users", {"read", "write"});
         admin = create_user(db, "admin@example.com", "$argon2id$x", true);

@@ -20,19 +20,7 @@ namespace {
 
 struct CheckedDatabase {
     CheckedDatabase() : db(scratch_database_config(), DbAccount::admin) {
-        std::set<std::string> names;
-        {
-            std::unique_ptr<sql::ResultSet> rs(
-                db.prepare("SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = DATABASE()")
-                    .executeQuery());
-            while (rs->next()) names.insert(rs->getString(1).asStdString());
-        }
-        // Identifiers cannot be parameters; these come from the server itself.
-        db.execute("SET FOREIGN_KEY_CHECKS = 0");
-        for (const auto& table : names) db.execute("DROP TABLE `" + table + "`");
-        db.execute("SET FOREIGN_KEY_CHECKS = 1");
-        migrate(db, MFO_SOURCE_DIR "/sql/migrations", false, nullptr);
+        recreate_scratch_schema(db);
         // Consistent to start with: the triggers and the role copy see these.
         db.execute(
             "INSERT INTO users (id, email, password_hash, active, fs_uniquifier) VALUES "
