@@ -12,6 +12,7 @@
 #include "email_address.hpp"
 #include "flask_password.hpp"
 #include "role_names.hpp"
+#include "session_events.hpp"
 #include "user_role_cache.hpp"
 #include "user_store.hpp"
 
@@ -339,6 +340,9 @@ ImportReport import_flask_security(Database& db, const FlaskData& source,
         db.transaction([&](Database& tx) {
             report = Importer(tx, source, configured_roles, options).run();
             if (options.dry_run) throw DryRunRollback{};
+            // Last, so that its id is taken just before the commit (the
+            // pools' feed readers do not wait long for lower ids).
+            if (report.changed()) publish_cache_flush(tx);
         });
     } catch (const DryRunRollback&) {
     }

@@ -28,12 +28,15 @@ constexpr TableGrant kAppGrants[] = {
     // rights: the worker only reads them.
     {"user_counts", "SELECT", "console figures (migration 0004)"},
     {"role_member_counts", "SELECT", "console figures (migration 0004)"},
+    // Written by triggers too; INSERT for the 'all' rows of the tools.
+    {"session_events", "SELECT, INSERT", "session cache revocation feed (migration 0005)"},
 };
 
 constexpr TableGrant kPurgeGrants[] = {
     {"sessions", "SELECT, DELETE", "expired sessions"},
     {"login_throttle", "SELECT, DELETE", "stale counters"},
     {"audit_log", "SELECT, DELETE", "retention (--audit-days)"},
+    {"session_events", "SELECT, DELETE", "revocation feed rows older than a day"},
 };
 
 void require(const std::string& value, const std::regex& pattern, const std::string& what) {

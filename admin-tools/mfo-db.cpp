@@ -226,6 +226,9 @@ int purge_command(ToolContext& ctx, const ParsedArgs& args) {
         purge_expired(admin_db(ctx), batch, ctx.config().login_failure_window, audit_days);
     ctx.out() << "Removed " << counts.sessions << " expired session(s) and " << counts.throttle_rows
               << " stale login throttle row(s).\n";
+    if (counts.feed_rows > 0) {
+        ctx.out() << "Removed " << counts.feed_rows << " revocation feed row(s) older than a day.\n";
+    }
     if (audit_days > 0) {
         ctx.out() << "Removed " << counts.audit_rows << " audit log row(s) older than "
                   << audit_days << " day(s).\n";

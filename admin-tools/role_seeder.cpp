@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "role_names.hpp"
+#include "session_events.hpp"
 #include "user_role_cache.hpp"
 #include "user_store.hpp"
 
@@ -57,6 +58,8 @@ std::vector<std::string> seed_roles(Database& db, const std::vector<RoleDefiniti
         if (repaired > 0) {
             report.push_back("Roles copied onto " + std::to_string(repaired) +
                              " user row(s) that were out of date.");
+            // The pools' session caches forget everything (last statement).
+            publish_cache_flush(tx);
         }
     });
     return report;

@@ -61,6 +61,11 @@ PurgeCounts purge_expired(Database& db, std::uint64_t batch, int failure_window_
                                   st.setUInt64(2, batch);
                               });
     }
+    // Far beyond what a poller re-reads (seconds) or a cache entry lives.
+    counts.feed_rows = delete_in_batches(db,
+                                         "DELETE FROM session_events WHERE created_at < "
+                                         "NOW() - INTERVAL 1 DAY ORDER BY created_at LIMIT ?",
+                                         by_limit);
     return counts;
 }
 

@@ -117,6 +117,14 @@ struct Config {
     int login_failure_window = 900;
     int login_lockout = 900;
     std::string common_passwords;
+    // The pool's cache of validated sessions and its revocation feed
+    // (fcgi-app/auth/session_cache.hpp).
+    bool session_cache = true;
+    int session_cache_entries = 100000;
+    int session_cache_memory_mb = 64;
+    int session_cache_max_age = 60;           // seconds
+    int session_cache_poll_ms = 100;
+    int session_cache_fail_closed_ms = 500;   // no good feed read for this long: off
 };
 
 // Reads `path`, then `.env` in the working directory, then the process

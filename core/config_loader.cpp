@@ -334,6 +334,28 @@ const std::map<SettingKey, Setter>& setters() {
          }},
         {{"security", "common_passwords"},
          [](Loader& l, const std::string& v) { l.config.common_passwords = l.path_of(v); }},
+        {{"security", "session_cache"},
+         [](Loader& l, const std::string& v) { l.config.session_cache = parse_bool(v); }},
+        {{"security", "session_cache_entries"},
+         [](Loader& l, const std::string& v) {
+             l.config.session_cache_entries = static_cast<int>(parse_int(v, 0, 10000000));
+         }},
+        {{"security", "session_cache_memory_mb"},
+         [](Loader& l, const std::string& v) {
+             l.config.session_cache_memory_mb = static_cast<int>(parse_int(v, 1, 65536));
+         }},
+        {{"security", "session_cache_max_age"},
+         [](Loader& l, const std::string& v) {
+             l.config.session_cache_max_age = static_cast<int>(parse_int(v, 1, 3600));
+         }},
+        {{"security", "session_cache_poll_ms"},
+         [](Loader& l, const std::string& v) {
+             l.config.session_cache_poll_ms = static_cast<int>(parse_int(v, 10, 10000));
+         }},
+        {{"security", "session_cache_fail_closed_ms"},
+         [](Loader& l, const std::string& v) {
+             l.config.session_cache_fail_closed_ms = static_cast<int>(parse_int(v, 20, 600000));
+         }},
     };
     return table;
 }
@@ -523,6 +545,11 @@ Config load_config(const std::string& path) {
     // the rest whatever the login traffic.
     if (config.max_sign_ins_in_flight == 0) {
         config.max_sign_ins_in_flight = std::max(1, config.threads / 2);
+    }
+    if (config.session_cache && config.session_cache_fail_closed_ms < 2 * config.session_cache_poll_ms) {
+        throw ConfigError(path +
+                          ": session_cache_fail_closed_ms must be at least twice "
+                          "session_cache_poll_ms (one slow read would turn the cache off)");
     }
     if (config.session_idle_timeout > config.session_absolute_timeout) {
         throw ConfigError(path + ": session_idle_timeout is longer than session_absolute_timeout");

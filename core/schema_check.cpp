@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "session_events.hpp"
 #include "user_role_cache.hpp"
 #include "user_store.hpp"
 
@@ -147,6 +148,8 @@ std::vector<InvariantFinding> fix_invariants(Database& db, const std::string& ac
             if (detail.size() > 255) detail.resize(255);
             audit(tx, std::nullopt, actor, "schema.fix", finding.invariant, "", detail);
         }
+        // The pools' session caches forget everything (last statement).
+        if (!findings.empty()) publish_cache_flush(tx);
     });
     return findings;
 }

@@ -5,10 +5,21 @@
 
 namespace mfo {
 
+namespace {
+
+// The feed (a trigger on sessions) tells every worker; this one forgets it
+// at once, so the browser's next request here is refused without waiting.
+void destroy_current_session(RequestContext& ctx) {
+    ctx.app.sessions.destroy(ctx.db, ctx.session->id);
+    if (ctx.session_cache) ctx.session_cache->evict_session(ctx.session->id);
+}
+
+}  // namespace
+
 std::string start_session(RequestContext& ctx, Response& response, std::uint64_t user_id,
                           const std::string& email, bool remember) {
     const auto& app = ctx.app;
-    if (ctx.session) app.sessions.destroy(ctx.db, ctx.session->id);
+    if (ctx.session) destroy_current_session(ctx);
     const NewSession created = app.sessions.create(
         ctx.db, user_id, remember, ctx.req.header("user-agent"), ctx.req.remote_addr);
     ctx.db.write([&](Database& db) {
@@ -30,7 +41,7 @@ std::string start_session(RequestContext& ctx, Response& response, std::uint64_t
 
 void end_session(RequestContext& ctx, Response& response) {
     if (ctx.session) {
-        ctx.app.sessions.destroy(ctx.db, ctx.session->id);
+        destroy_current_session(ctx);
         ctx.db.write([&](Database& db) {
             audit(db, ctx.principal.user_id, "web", "logout", ctx.principal.email,
                   ctx.req.remote_addr);

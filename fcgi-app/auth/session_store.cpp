@@ -52,7 +52,9 @@ std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::st
         auto& st = d.prepare(
             "SELECT s.user_id, u.email, s.csrf_secret, s.remember, "
             "TIMESTAMPDIFF(SECOND, s.last_seen_at, NOW()) AS idle_for, "
-            "u.role_names AS roles, u.role_permissions AS permissions "
+            "u.role_names AS roles, u.role_permissions AS permissions, "
+            "TIMESTAMPDIFF(SECOND, NOW(), s.idle_expires_at) AS idle_left, "
+            "TIMESTAMPDIFF(SECOND, NOW(), s.absolute_expires_at) AS absolute_left "
             "FROM sessions s "
             "JOIN users u ON u.id = s.user_id AND u.active = 1 "
             "AND u.fs_uniquifier = s.user_uniquifier "
@@ -69,22 +71,30 @@ std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::st
         s.idle_for_seconds = static_cast<long>(rs->getInt64(5));
         s.principal.roles = split_sorted_unique(rs->getString(6));
         s.principal.permissions = split_sorted_unique(rs->getString(7));
+        s.idle_left_seconds = static_cast<long>(rs->getInt64(8));
+        s.absolute_left_seconds = static_cast<long>(rs->getInt64(9));
         out = std::move(s);
     });
     return out;
 }
 
-void SessionStore::touch_if_due(Database& db, const ResolvedSession& session) const {
-    if (session.idle_for_seconds < kTouchInterval) return;
+SessionStore::Touch SessionStore::touch_if_due(Database& db, const ResolvedSession& session) const {
+    if (session.idle_for_seconds < kTouchInterval) return Touch::not_due;
+    int written = 0;
     db.write([&](Database& d) {
+        // The last_seen_at condition keeps it to one write a minute when
+        // several workers hold the session in their caches.
         auto& st = d.prepare(
             "UPDATE sessions SET last_seen_at = NOW(), idle_expires_at = IF(remember, "
             "absolute_expires_at, LEAST(NOW() + INTERVAL ? SECOND, absolute_expires_at)) "
-            "WHERE id = ?");
+            "WHERE id = ? AND last_seen_at <= NOW() - INTERVAL ? SECOND "
+            "AND idle_expires_at > NOW() AND absolute_expires_at > NOW()");
         st.setInt(1, timeouts_.idle_seconds);
         st.setString(2, session.id);
-        st.executeUpdate();
+        st.setInt(3, static_cast<int>(kTouchInterval));
+        written = st.executeUpdate();
     });
+    return written > 0 ? Touch::written : Touch::missed;
 }
 
 NewSession SessionStore::create(Database& db, std::uint64_t user_id, bool remember,

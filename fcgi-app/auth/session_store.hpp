@@ -23,6 +23,9 @@ struct ResolvedSession {
     std::string csrf_secret;  // raw bytes
     bool remember = false;
     long idle_for_seconds = 0;  // since last_seen_at was written
+    // Seconds left until the idle and the absolute expiry, when resolved.
+    long idle_left_seconds = 0;
+    long absolute_left_seconds = 0;
 };
 
 struct NewSession {
@@ -41,7 +44,10 @@ public:
     // an unknown, expired or revoked token or an inactive user.
     std::optional<ResolvedSession> resolve(Database& db, const std::string& token) const;
     // Writes last_seen_at (and slides the idle expiry) at most once a minute.
-    void touch_if_due(Database& db, const ResolvedSession& session) const;
+    // `missed`: `session` said it was due but nothing was written (the row
+    // is gone or another worker wrote it): a cached copy is out of date.
+    enum class Touch { not_due, written, missed };
+    Touch touch_if_due(Database& db, const ResolvedSession& session) const;
     NewSession create(Database& db, std::uint64_t user_id, bool remember,
                       const std::string& user_agent, const std::string& ip_address) const;
     void destroy(Database& db, const std::string& session_id) const;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/session_cache.hpp"
 #include "auth/session_store.hpp"
 #include "context/app_context.hpp"
 #include "database.hpp"
@@ -29,6 +30,7 @@ struct RequestContext {
     std::vector<Flash> flashes;         // read from the flash cookie
     bool flash_cookie_seen = false;     // the response must clear it once shown
     bool clear_session_cookie = false;  // the cookie named an invalid session
+    SessionCache* session_cache = nullptr;  // this worker's, when [security] session_cache
 
     // Cookie names get the __Host- prefix under https.
     std::string cookie_name(const std::string& base) const;

@@ -27,14 +27,31 @@ void resolve_session(RequestContext& ctx, bool touch) {
         ctx.clear_session_cookie = true;
         return;
     }
-    auto session = ctx.app.sessions.resolve(ctx.db, *token);
+    SessionCache* cache = ctx.session_cache;
+    const std::string id = session_id_of(*token);
+    const auto now = SessionCache::Clock::now();
+    std::optional<ResolvedSession> session;
+    if (cache) session = cache->find(id, now);
     if (!session) {
-        ctx.clear_session_cookie = true;
-        return;
+        // Read before the database: an eviction while we ask makes the
+        // answer unfit for the cache.
+        const std::uint64_t generation = cache ? cache->generation() : 0;
+        session = ctx.app.sessions.resolve(ctx.db, *token);
+        if (!session) {
+            ctx.clear_session_cookie = true;
+            return;
+        }
+        if (cache) cache->insert(*session, generation, now);
     }
     if (touch) {
         try {
-            ctx.app.sessions.touch_if_due(ctx.db, *session);
+            const auto touched = ctx.app.sessions.touch_if_due(ctx.db, *session);
+            if (cache && touched == SessionStore::Touch::written) {
+                cache->touched(id, SessionCache::Clock::now());
+            } else if (cache && touched == SessionStore::Touch::missed) {
+                // Gone, or another worker wrote it: ask the database next time.
+                cache->evict_session(id);
+            }
         } catch (const DbUnavailable&) {
             // The read succeeded; a missed last_seen update is retried next minute.
         }
@@ -166,6 +183,7 @@ PipelineResult RequestPipeline::run(const RequestParams& params, const BodyReade
         req.raw_path = uri ? std::string(uri).substr(0, std::string(uri).find('?')) : "";
     }
     RequestContext ctx{app_, db_, req, request_id, {}, {}, nullptr, {}, {}, false, false};
+    ctx.session_cache = session_cache_;
 
     Response response;
     auto render_error = [&](int status, const std::string& message) {

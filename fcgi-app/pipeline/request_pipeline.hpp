@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "auth/session_cache.hpp"
 #include "context/app_context.hpp"
 #include "database.hpp"
 #include "http/request.hpp"
@@ -23,8 +24,10 @@ struct PipelineResult {
 
 class RequestPipeline {
   public:
-    RequestPipeline(const AppContext& app, Database& db, const Router& router)
-        : app_(app), db_(db), router_(router) {}
+    // `session_cache`: the worker's, or nullptr ([security] session_cache off).
+    RequestPipeline(const AppContext& app, Database& db, const Router& router,
+                    SessionCache* session_cache = nullptr)
+        : app_(app), db_(db), router_(router), session_cache_(session_cache) {}
 
     // `role`: the FastCGI role of the request; an AUTHORIZER request (or one
     // with MFO_AUTHORIZE) is only ever answered by the authorizer, a plain
@@ -36,6 +39,7 @@ class RequestPipeline {
     const AppContext& app_;
     Database& db_;
     const Router& router_;
+    SessionCache* session_cache_;
 };
 
 }  // namespace mfo

@@ -24,6 +24,7 @@
 #include "http/request_params.hpp"
 #include "ops/pool_stats.hpp"
 #include "pipeline/request_pipeline.hpp"
+#include "pool/session_feed_poller.hpp"
 #include "request_timing.hpp"
 
 namespace mfo {
@@ -70,6 +71,9 @@ struct WorkerState {
     std::mutex mutex;
     std::condition_variable all_done;
     int running_threads = 0;
+    // [security] session_cache: this process's, read by its threads and
+    // kept in step by the feed poller.
+    std::unique_ptr<SessionCache> session_cache;
 };
 
 // Load balancers poll these every few seconds: they never reach the log
@@ -136,7 +140,7 @@ void accept_loop(WorkerState& state, const Router& router, int thread_index) {
     DbThreadScope db_thread;
     Database db(state.app->config.database, DbAccount::app);
     db.use_circuit_breaker(*state.db_breaker);
-    RequestPipeline pipeline(*state.app, db, router);
+    RequestPipeline pipeline(*state.app, db, router, state.session_cache.get());
     // A libfcgi request is bound to one listening socket: one per socket.
     FcgiRequest fcgi(state.listen_fd);
     std::optional<FcgiRequest> authorizer_fcgi;
@@ -221,6 +225,15 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
     state.entry = own_worker_entry() ? own_worker_entry() : &private_entry;
     FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     state.wake_fd = wake.get();
+    std::unique_ptr<SessionFeedPoller> feed_poller;
+    if (const Config& cfg = state.app->config; cfg.session_cache) {
+        state.session_cache = std::make_unique<SessionCache>(SessionCacheLimits{
+            static_cast<std::size_t>(cfg.session_cache_entries),
+            static_cast<std::size_t>(cfg.session_cache_memory_mb) << 20,
+            std::chrono::seconds(cfg.session_cache_max_age),
+            std::chrono::milliseconds(cfg.session_cache_fail_closed_ms), cfg.session_idle_timeout});
+        feed_poller = std::make_unique<SessionFeedPoller>(cfg, *state.session_cache);
+    }
 
     const int thread_count = state.app->config.threads;
     std::vector<std::thread> threads;
@@ -266,6 +279,7 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
         ::_exit(1);
     }
     for (auto& t : threads) t.join();
+    feed_poller.reset();
     log_event("worker drained and stopped");
     // Skip static destructors of libraries whose threads are gone.
     ::_exit(0);
