@@ -58,6 +58,14 @@ struct WorkerEntry {
     std::atomic<std::int64_t> counters[kOpsCounterCount] = {};
     std::atomic<std::int64_t> rss_kb{0};      // written by the supervisor
     std::atomic<int> retire_cause{-1};        // set by the worker: RestartCause, -1 none
+    // The session cache, written by the feed poller after each read.
+    std::atomic<int> cache_serving{-1};  // -1: [security] session_cache off
+    std::atomic<std::uint64_t> cache_entries{0};
+    std::atomic<std::uint64_t> cache_bytes{0};
+    std::atomic<std::uint64_t> cache_hits{0};
+    std::atomic<std::uint64_t> cache_misses{0};
+    std::atomic<std::uint64_t> feed_events{0};       // revocation events applied
+    std::atomic<std::int64_t> feed_read_ns{0};       // steady clock: last good read began
     static constexpr int kMaxThreads = 1024;  // config threads <= 1024
     InflightRequest inflight[kMaxThreads];
 };

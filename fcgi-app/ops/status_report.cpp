@@ -15,7 +15,8 @@ std::int64_t counter(const StatusSnapshot& s, OpsCounter c) {
 
 }  // namespace
 
-StatusSnapshot take_status_snapshot(const PoolStats& stats, std::int64_t now_unix) {
+StatusSnapshot take_status_snapshot(const PoolStats& stats, std::int64_t now_unix,
+                                    std::int64_t now_steady_ns) {
     StatusSnapshot s;
     s.now_unix = now_unix;
     s.started_unix = stats.started_unix.load();
@@ -44,6 +45,15 @@ StatusSnapshot take_status_snapshot(const PoolStats& stats, std::int64_t now_uni
         w.busy_threads = e.busy_threads.load();
         w.idle_threads = std::max(0, e.threads.load() - w.busy_threads);
         w.rss_kb = e.rss_kb.load();
+        w.cache_serving = e.cache_serving.load();
+        w.cache_entries = e.cache_entries.load();
+        w.cache_bytes = e.cache_bytes.load();
+        w.cache_hits = e.cache_hits.load();
+        w.cache_misses = e.cache_misses.load();
+        w.feed_events = e.feed_events.load();
+        if (const std::int64_t read = e.feed_read_ns.load(); read > 0 && now_steady_ns >= read) {
+            w.feed_read_age_ms = (now_steady_ns - read) / 1000000;
+        }
         s.requests += w.requests;
         for (int i = 0; i < kStatusClasses; ++i) s.by_status[i] += e.by_status[i].load();
         s.slow_requests += e.slow_requests.load();
@@ -67,6 +77,16 @@ std::string status_json(const StatusSnapshot& s) {
     for (const auto& w : s.workers) {
         busy += w.busy_threads;
         idle += w.idle_threads;
+        json cache = nullptr;  // off
+        if (w.cache_serving >= 0) {
+            cache = {{"serving", w.cache_serving == 1},
+                     {"entries", w.cache_entries},
+                     {"bytes", w.cache_bytes},
+                     {"hits", w.cache_hits},
+                     {"misses", w.cache_misses},
+                     {"feed_events", w.feed_events},
+                     {"feed_read_age_ms", w.feed_read_age_ms}};
+        }
         workers.push_back({{"pid", w.pid},
                            {"slot", w.slot},
                            {"state", w.state},
@@ -75,7 +95,8 @@ std::string status_json(const StatusSnapshot& s) {
                            {"request_limit", w.request_limit},
                            {"busy_threads", w.busy_threads},
                            {"idle_threads", w.idle_threads},
-                           {"rss_bytes", w.rss_kb * 1024}});
+                           {"rss_bytes", w.rss_kb * 1024},
+                           {"session_cache", cache}});
     }
     const json out = {{"pool",
                        {{"started", s.started_unix},

@@ -23,6 +23,13 @@ struct WorkerSnapshot {
     int busy_threads = 0;
     int idle_threads = 0;
     std::int64_t rss_kb = 0;
+    int cache_serving = -1;  // -1: off
+    std::uint64_t cache_entries = 0;
+    std::uint64_t cache_bytes = 0;
+    std::uint64_t cache_hits = 0;
+    std::uint64_t cache_misses = 0;
+    std::uint64_t feed_events = 0;
+    std::int64_t feed_read_age_ms = -1;  // -1: never read
 };
 
 struct StatusSnapshot {
@@ -43,7 +50,9 @@ struct StatusSnapshot {
     std::vector<WorkerSnapshot> workers;
 };
 
-StatusSnapshot take_status_snapshot(const PoolStats& stats, std::int64_t now_unix);
+// `now_steady_ns`: steady_now_ns(), for the age of each worker's last feed read.
+StatusSnapshot take_status_snapshot(const PoolStats& stats, std::int64_t now_unix,
+                                    std::int64_t now_steady_ns = 0);
 std::string status_json(const StatusSnapshot& s);
 std::string status_prometheus(const StatusSnapshot& s);
 

@@ -5,6 +5,7 @@
 #include "auth/revocation_cursor.hpp"
 #include "database.hpp"
 #include "http/request_log.hpp"
+#include "ops/pool_stats.hpp"
 #include "session_events.hpp"
 
 namespace mfo {
@@ -19,6 +20,17 @@ constexpr std::chrono::seconds kGapGrace{10};
 constexpr std::size_t kReadLimit = 5000;
 
 }  // namespace
+
+void SessionFeedPoller::publish_figures() {
+    WorkerEntry* entry = own_worker_entry();
+    if (!entry) return;
+    const auto s = cache_.stats(SessionCache::Clock::now());
+    entry->cache_serving = s.serving ? 1 : 0;
+    entry->cache_entries = s.entries;
+    entry->cache_bytes = s.bytes;
+    entry->cache_hits = s.hits;
+    entry->cache_misses = s.misses;
+}
 
 SessionFeedPoller::SessionFeedPoller(const Config& config, SessionCache& cache)
     : config_(config), cache_(cache), thread_([this] { run(); }) {}
@@ -71,6 +83,12 @@ void SessionFeedPoller::run() {
             }
             // Whatever committed after `started` may not have been read.
             cache_.feed_read(started);
+            if (WorkerEntry* entry = own_worker_entry()) {
+                entry->feed_events += fresh.size();
+                entry->feed_read_ns =
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch())
+                        .count();
+            }
             if (failing) log_event("session cache: revocation feed readable again; cache on");
             failing = false;
         } catch (const std::exception& e) {
@@ -81,6 +99,7 @@ void SessionFeedPoller::run() {
             }
             failing = true;
         }
+        publish_figures();
         std::unique_lock lock(mutex_);
         if (wake_.wait_until(lock, started + interval, [this] { return stopping_; })) return;
     }

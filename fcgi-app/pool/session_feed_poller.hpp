@@ -23,6 +23,8 @@ class SessionFeedPoller {
 
   private:
     void run();
+    // The cache's figures into this worker's /status entry.
+    void publish_figures();
 
     const Config& config_;
     SessionCache& cache_;

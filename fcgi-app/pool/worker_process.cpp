@@ -226,6 +226,7 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
     FileDescriptor wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     state.wake_fd = wake.get();
     std::unique_ptr<SessionFeedPoller> feed_poller;
+    state.entry->cache_serving = state.app->config.session_cache ? 0 : -1;
     if (const Config& cfg = state.app->config; cfg.session_cache) {
         state.session_cache = std::make_unique<SessionCache>(SessionCacheLimits{
             static_cast<std::size_t>(cfg.session_cache_entries),

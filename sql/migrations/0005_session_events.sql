@@ -36,8 +36,9 @@ CREATE TRIGGER tr_sessions_revoked AFTER DELETE ON sessions FOR EACH ROW
     SELECT 'session', OLD.id, OLD.user_id FROM DUAL
     WHERE OLD.idle_expires_at > NOW() AND OLD.absolute_expires_at > NOW();
 
--- A session shortened or re-pointed. The once-a-minute last_seen_at write
--- only lengthens idle_expires_at and writes no event.
+-- A session shortened or re-pointed, or its last_seen_at moved back (by
+-- hand: the caches would not write it when due). The once-a-minute
+-- last_seen_at write only moves both forward and writes no event.
 CREATE TRIGGER tr_sessions_changed AFTER UPDATE ON sessions FOR EACH ROW
     INSERT INTO session_events (kind, session_id, user_id)
     SELECT 'session', OLD.id, OLD.user_id FROM DUAL
@@ -45,7 +46,8 @@ CREATE TRIGGER tr_sessions_changed AFTER UPDATE ON sessions FOR EACH ROW
        OR NEW.absolute_expires_at < OLD.absolute_expires_at
        OR NOT (NEW.id <=> OLD.id) OR NOT (NEW.user_id <=> OLD.user_id)
        OR NOT (NEW.user_uniquifier <=> OLD.user_uniquifier)
-       OR NOT (NEW.csrf_secret <=> OLD.csrf_secret) OR NOT (NEW.remember <=> OLD.remember);
+       OR NOT (NEW.csrf_secret <=> OLD.csrf_secret) OR NOT (NEW.remember <=> OLD.remember)
+       OR NEW.last_seen_at < OLD.last_seen_at;
 
 -- What a cached session holds of its user: active, fs_uniquifier, email,
 -- roles and permissions (the role copy of migration 0002, rewritten with

@@ -1,5 +1,6 @@
 // The admin console through nginx and the real pool: each action and its
-// effect on the target's next request, CSRF, the User's 403 on every console
+// effect on the target's next requests (once the workers read the
+// revocation feed), CSRF, the User's 403 on every console
 // route, escaping, and the bounds of search and paging.
 
 #include <boost/test/unit_test.hpp>
@@ -10,6 +11,7 @@
 #include "database.hpp"
 #include "config.hpp"
 #include "http_client.hpp"
+#include "session_feed_wait.hpp"
 #include "user_store.hpp"
 
 using namespace mfo;
@@ -102,6 +104,7 @@ BOOST_AUTO_TEST_CASE(deactivate_and_activate_apply_on_the_next_request) {
     auto r = admin.post(path + "/deactivate", {});
     BOOST_TEST(r.status == 303);
     BOOST_TEST(r.header("location") == path);
+    BOOST_REQUIRE(wait_for_session_feed(base_url()));
     BOOST_TEST(!target.logged_in());
     BOOST_TEST(has(admin.client.get(path).body, "inactive"));
     BOOST_TEST(login(target.client, target_account.email, target_account.password).status == 200);
@@ -118,10 +121,12 @@ BOOST_AUTO_TEST_CASE(granting_and_removing_roles_apply_on_the_next_request) {
     BOOST_TEST(target.client.get("/admin").status == 403);
 
     BOOST_TEST(admin.post("/admin/roles/grant", {{"user_id", id}, {"role", "Admin"}}).status == 303);
+    BOOST_REQUIRE(wait_for_session_feed(base_url()));
     BOOST_TEST(target.client.get("/admin").status == 200);
     BOOST_TEST(admin.post("/admin/roles/grant", {{"user_id", id}, {"role", "Admin"}}).status == 409);
 
     BOOST_TEST(admin.post("/admin/roles/revoke", {{"user_id", id}, {"role", "Admin"}}).status == 303);
+    BOOST_REQUIRE(wait_for_session_feed(base_url()));
     BOOST_TEST(target.client.get("/admin").status == 403);
     BOOST_TEST(admin.post("/admin/roles/grant", {{"user_id", id}, {"role", "NoSuchRole"}}).status == 404);
     BOOST_TEST(admin.post("/admin/roles/grant", {{"user_id", "999999999"}, {"role", "User"}}).status == 404);
@@ -139,6 +144,7 @@ BOOST_AUTO_TEST_CASE(ending_sessions_logs_the_user_out_everywhere) {
     BOOST_TEST(has(page.body, "browser session"));
     BOOST_TEST(!has(page.body, first.client.cookies()["mfo_session"]));  // never the token
     BOOST_TEST(admin.post(path + "/sessions/end", {}).status == 303);
+    BOOST_REQUIRE(wait_for_session_feed(base_url()));
     BOOST_TEST(!first.logged_in());
     BOOST_TEST(!second.logged_in());
     BOOST_TEST(has(admin.client.get(path).body, "No active sessions."));
@@ -169,6 +175,7 @@ BOOST_AUTO_TEST_CASE(changes_without_a_valid_csrf_token_are_refused) {
     BOOST_TEST(r.status == 403);
     BOOST_TEST(target.logged_in());  // nothing was changed by the refused requests
     BOOST_TEST(admin.post(path, {}).status == 303);
+    BOOST_REQUIRE(wait_for_session_feed(base_url()));
     BOOST_TEST(!target.logged_in());
 }
 

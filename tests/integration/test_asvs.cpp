@@ -361,6 +361,7 @@ BOOST_AUTO_TEST_CASE(asvs_7_4_2_disabling_an_account_ends_all_its_sessions) {
     login_ok(one, account.email, account.password);
     login_ok(two, account.email, account.password);
     deactivate_account(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(current_email(one).empty());
     BOOST_TEST(current_email(two).empty());
     HttpClient again(shared_base_url());
@@ -385,10 +386,12 @@ BOOST_AUTO_TEST_CASE(asvs_7_4_5_admins_can_end_a_users_sessions) {
     LoggedIn user(account);
     const std::string path = console_user_path(admin.client, account.email);
     BOOST_TEST(admin.post(path + "/sessions/end", {}).status == 303);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(current_email(user.client).empty());
     // The operator's tool ends them too (mfo-users revoke-sessions EMAIL|--all).
     LoggedIn again(account);
     revoke_account_sessions(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(current_email(again.client).empty());
     BOOST_TEST(current_email(admin.client) != "");
 }

@@ -17,6 +17,7 @@
 
 #include "accounts.hpp"
 #include "http_client.hpp"
+#include "session_feed_wait.hpp"
 
 namespace mfo::test::auth_tests {
 

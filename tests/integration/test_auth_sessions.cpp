@@ -262,6 +262,7 @@ BOOST_AUTO_TEST_CASE(replay_after_deactivation_is_anonymous) {
     BOOST_TEST_REQUIRE(replay(saved).email == account.email);
 
     deactivate_account(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     const Replay after = replay(saved);
     BOOST_TEST(after.email.empty());
     BOOST_TEST(after.cleared);
@@ -269,6 +270,7 @@ BOOST_AUTO_TEST_CASE(replay_after_deactivation_is_anonymous) {
 
     // Reactivating the account does not bring the old session back.
     activate_account(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(replay(saved).email.empty());
 }
 
@@ -281,6 +283,7 @@ BOOST_AUTO_TEST_CASE(replay_after_password_change_is_anonymous) {
 
     const std::string new_password = fresh_password();
     change_account_password(account.email, new_password);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     const Replay after = replay(saved);
     BOOST_TEST(after.email.empty());
     BOOST_TEST(after.cleared);
@@ -302,6 +305,7 @@ BOOST_AUTO_TEST_CASE(replay_after_revoke_sessions_is_anonymous_for_that_user_onl
     const std::string saved1 = session_token(a1), saved2 = session_token(a2);
 
     revoke_account_sessions(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(replay(saved1).email.empty());
     BOOST_TEST(replay(saved2).email.empty());
     BOOST_TEST(current_email(b) == bystander.email);
@@ -324,10 +328,12 @@ BOOST_AUTO_TEST_CASE(last_seen_is_written_at_most_once_a_minute) {
     SessionRows rows;
 
     rows.set_last_seen_ago(token, 30);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(client.get("/").status == 200);
     BOOST_TEST(rows.seconds_since_seen(token) >= 30);  // untouched
 
     rows.set_last_seen_ago(token, 61);
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(client.get("/").status == 200);
     const long since = rows.seconds_since_seen(token);
     BOOST_TEST(since >= 0);
@@ -337,7 +343,7 @@ BOOST_AUTO_TEST_CASE(last_seen_is_written_at_most_once_a_minute) {
     BOOST_TEST(left <= config.session_idle_timeout);
 }
 
-// ---- roles are read on every request ------------------------------------------
+// ---- role changes reach every worker through the revocation feed ------------------------------------------
 
 BOOST_AUTO_TEST_CASE(role_removal_applies_on_the_next_request) {
     const TestAccount admin = create_account("demote", {"Admin"});
@@ -346,6 +352,7 @@ BOOST_AUTO_TEST_CASE(role_removal_applies_on_the_next_request) {
     BOOST_TEST_REQUIRE(client.get("/admin").status == 200);
 
     remove_role(admin.email, "Admin");
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     const HttpResponse denied = client.get("/admin");
     BOOST_TEST(denied.status == 403);
     BOOST_TEST(has(denied.body, "Sorry, you must be a Admin to access this page"));
@@ -362,12 +369,14 @@ BOOST_AUTO_TEST_CASE(role_grant_applies_on_the_next_request) {
     BOOST_TEST_REQUIRE(client.get("/admin").status == 403);
 
     grant_role(user.email, "Admin");
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(client.get("/admin").status == 200);
     const auto me = current_user(client);
     BOOST_TEST_REQUIRE(me.has_value());
     BOOST_TEST((me->at("roles") == nlohmann::json::array({"Admin", "User"})));
 
     remove_role(user.email, "Admin");
+    BOOST_REQUIRE(wait_for_session_feed(shared_base_url()));
     BOOST_TEST(client.get("/admin").status == 403);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
@@ -626,6 +627,26 @@ BOOST_AUTO_TEST_CASE(database_outage_is_503_and_the_pool_recovers_without_restar
         BOOST_REQUIRE_MESSAGE(stopped.status == 0, "stack.sh stop-db: status " << stopped.status
                                                                                << "\n"
                                                                                << stopped.output);
+        // A session the workers have cached is served until the cache fails
+        // closed ([security] session_cache_fail_closed_ms after the last good
+        // read of the revocation feed), then the database is asked: 503.
+        const auto stopped_at = std::chrono::steady_clock::now();
+        std::optional<std::chrono::steady_clock::time_point> last_cached;
+        while (std::chrono::steady_clock::now() - stopped_at < 3s) {
+            const auto asked = std::chrono::steady_clock::now();
+            const long status = user.get("/").status;
+            if (status == 503) break;
+            BOOST_REQUIRE_EQUAL(status, 200);
+            last_cached = asked;
+        }
+        if (last_cached) {
+            const auto served_ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*last_cached - stopped_at)
+                    .count();
+            BOOST_TEST_MESSAGE("cached session served " << served_ms
+                                                        << " ms into the outage");
+            BOOST_CHECK_LT(served_ms, 500 + 250);  // fail_closed_ms + a poll and a margin
+        }
         for (int i = 0; i < 4; ++i) {  // more than one worker thread sees it
             const HttpResponse r = user.get("/");
             BOOST_CHECK_EQUAL(r.status, 503);
