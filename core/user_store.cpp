@@ -8,6 +8,7 @@
 
 #include "crypto.hpp"
 #include "role_names.hpp"
+#include "session_events.hpp"
 #include "user_role_cache.hpp"
 
 namespace mfo {
@@ -251,6 +252,9 @@ std::uint64_t revoke_all_sessions(Database& db) {
         st.setString(1, crypto::hex(crypto::random_bytes(32)));
         st.executeUpdate();
         removed = static_cast<std::uint64_t>(tx.prepare("DELETE FROM sessions").executeUpdate());
+        // The triggers wrote a row per user and session; one 'all' row, last,
+        // is what the pools' feed readers can rely on for a change this long.
+        publish_cache_flush(tx);
     });
     return removed;
 }

@@ -66,8 +66,8 @@ bool SessionCache::insert(const ResolvedSession& session, std::uint64_t generati
     e.inserted = now;
     e.last_seen = now - std::chrono::seconds(session.idle_for_seconds);
     e.absolute_deadline = now + std::chrono::seconds(session.absolute_left_seconds) - kRounding;
-    e.idle_deadline = std::min(
-        e.absolute_deadline, now + std::chrono::seconds(session.idle_left_seconds) - kRounding);
+    e.idle_deadline = std::min(e.absolute_deadline,
+                               now + std::chrono::seconds(session.idle_left_seconds) - kRounding);
     e.bytes = bytes;
     lru_.push_front(std::move(e));
     by_id_.emplace(session.id, lru_.begin());
@@ -83,8 +83,8 @@ void SessionCache::touched(const std::string& session_id, Clock::time_point now)
     Entry& e = *found->second;
     e.last_seen = now;
     if (!e.session.remember) {
-        e.idle_deadline = std::min(
-            e.absolute_deadline, now + std::chrono::seconds(limits_.idle_seconds) - kRounding);
+        e.idle_deadline = std::min(e.absolute_deadline,
+                                   now + std::chrono::seconds(limits_.idle_seconds) - kRounding);
     }
 }
 
@@ -147,8 +147,7 @@ void SessionCache::erase_locked(Lru::iterator it) {
 
 SessionCacheStats SessionCache::stats(Clock::time_point now) const {
     std::lock_guard lock(mutex_);
-    return SessionCacheStats{by_id_.size(), bytes_, hits_, misses_, evicted_,
-                             serving_locked(now)};
+    return SessionCacheStats{by_id_.size(), bytes_, hits_, misses_, evicted_, serving_locked(now)};
 }
 
 }  // namespace mfo

@@ -72,9 +72,15 @@ void SessionFeedPoller::run() {
                 if (next == fresh.size() || fresh[next] != e.id) continue;
                 ++next;
                 switch (e.kind) {
-                    case SessionEventKind::session: cache_.evict_session(e.session_id); break;
-                    case SessionEventKind::user: cache_.evict_user(e.user_id); break;
-                    case SessionEventKind::all: cache_.clear(); break;
+                    case SessionEventKind::session:
+                        cache_.evict_session(e.session_id);
+                        break;
+                    case SessionEventKind::user:
+                        cache_.evict_user(e.user_id);
+                        break;
+                    case SessionEventKind::all:
+                        cache_.clear();
+                        break;
                 }
             }
             if (events.size() == kReadLimit) {

@@ -9,6 +9,7 @@
 #include "child_process.hpp"
 #include "fault_support.hpp"
 #include "private_stack.hpp"
+#include "session_feed_wait.hpp"
 
 using namespace mfo::test;
 using namespace mfo::test::faults;
@@ -70,7 +71,7 @@ BOOST_AUTO_TEST_CASE(sixteen_concurrent_registrations_of_one_email_make_one_acco
     for (long s : statuses) BOOST_CHECK(s == 302 || s == 200 || s == 503);
 }
 
-BOOST_AUTO_TEST_CASE(revoke_sessions_and_deactivate_take_effect_on_the_next_request) {
+BOOST_AUTO_TEST_CASE(revoke_sessions_and_deactivate_take_effect_once_the_feed_is_read) {
     PrivateStack stack(fault_stack_settings());
     const HttpClient background = logged_in_client(stack.base_url(), "opsload");
     Load load(
@@ -81,6 +82,8 @@ BOOST_AUTO_TEST_CASE(revoke_sessions_and_deactivate_take_effect_on_the_next_requ
     login_ok(user, account.email, account.password);
     BOOST_REQUIRE_EQUAL(user.get("/").status, 200);
     revoke_account_sessions(account.email);
+    // Every worker has read the revocation feed since (the session cache).
+    BOOST_REQUIRE(wait_for_session_feed(stack.base_url()));
     const HttpResponse after_revoke = user.get("/");
     BOOST_CHECK_EQUAL(after_revoke.status, 302);
     BOOST_CHECK(after_revoke.header("location").rfind("/login", 0) == 0);
@@ -89,6 +92,7 @@ BOOST_AUTO_TEST_CASE(revoke_sessions_and_deactivate_take_effect_on_the_next_requ
     login_ok(again, account.email, account.password);
     BOOST_REQUIRE_EQUAL(again.get("/").status, 200);
     deactivate_account(account.email);
+    BOOST_REQUIRE(wait_for_session_feed(stack.base_url()));
     const HttpResponse after_deactivate = again.get("/");
     BOOST_CHECK_EQUAL(after_deactivate.status, 302);
     HttpClient third(stack.base_url());

@@ -6,17 +6,16 @@
 // per request, so the probes land on both workers of the pool. Each kind's
 // latency is printed, then the p99 over all of them.
 
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "accounts.hpp"
@@ -38,7 +37,9 @@ constexpr milliseconds kPollEvery{10};
 constexpr milliseconds kObserveAfter{400};
 constexpr int kWarmRequests = 30;
 
-std::string base_url() { return require_env("MFO_TEST_BASE_URL"); }
+std::string base_url() {
+    return require_env("MFO_TEST_BASE_URL");
+}
 
 // Printed by scripts/test after its summary (ctest hides a passing test's output).
 void figure(const std::string& text) {
@@ -81,7 +82,9 @@ Me me(HttpClient& client) {
     return out;
 }
 
-bool logged_out(const Me& m) { return !m.logged_in; }
+bool logged_out(const Me& m) {
+    return !m.logged_in;
+}
 
 // A client that holds only `cookie` (a copy of another client's session):
 // the "old cookie" of a revoked session, never told to drop it.
@@ -123,7 +126,8 @@ void expect_revoked_within_bound(const std::string& kind, HttpClient& probe,
         std::max(0.0, std::chrono::duration<double, std::milli>(settled_at - done).count());
     latencies_ms().push_back(ms);
     std::ostringstream line;
-    line << kind << ": refused " << std::fixed << std::setprecision(1) << ms << " ms after the change";
+    line << kind << ": refused " << std::fixed << std::setprecision(1) << ms
+         << " ms after the change";
     figure(line.str());
 }
 
@@ -217,8 +221,8 @@ BOOST_AUTO_TEST_CASE(login_rotation) {
         v.client.set_cookie("mfo_session", probe.cookies().at("mfo_session"));
         const std::string csrf = input_value(v.client.get("/").body, "csrf_token");
         const auto r = v.client.post_form(
-            "/login", {{"email", v.account.email}, {"password", v.account.password},
-                       {"csrf_token", csrf}});
+            "/login",
+            {{"email", v.account.email}, {"password", v.account.password}, {"csrf_token", csrf}});
         BOOST_REQUIRE_MESSAGE(r.status == 302, "POST /login answered " << r.status);
         BOOST_REQUIRE(v.client.cookies().at("mfo_session") != probe.cookies().at("mfo_session"));
     });
@@ -238,8 +242,9 @@ BOOST_AUTO_TEST_CASE(cli_deactivate) {
 
 BOOST_AUTO_TEST_CASE(cli_change_password) {
     Victim v;
-    expect_revoked_within_bound("mfo-users change-password", v.client, logged_out,
-                                [&] { change_account_password(v.account.email, fresh_password()); });
+    expect_revoked_within_bound("mfo-users change-password", v.client, logged_out, [&] {
+        change_account_password(v.account.email, fresh_password());
+    });
 }
 
 BOOST_AUTO_TEST_CASE(cli_role_remove) {
@@ -262,7 +267,9 @@ BOOST_AUTO_TEST_CASE(cli_role_permission_edit) {
     expect_revoked_within_bound(
         "mfo-roles remove-permissions", v.client,
         [](const Me& m) { return !m.has_permission("revtest"); },
-        [&] { run_admin_tool_ok("mfo-roles", {"remove-permissions", role, "revtest"}); });
+        [&] {
+            run_admin_tool_ok("mfo-roles", {"remove-permissions", role, "revtest"});
+        });
 }
 
 BOOST_AUTO_TEST_CASE(console_deactivate) {
@@ -285,7 +292,9 @@ BOOST_AUTO_TEST_CASE(console_role_revoke) {
     const std::string id = std::to_string(user_id(v.account.email));
     expect_revoked_within_bound(
         "console role revoke", v.client, [](const Me& m) { return !m.has_role("Admin"); },
-        [&] { admin.post("/admin/roles/revoke", {{"user_id", id}, {"role", "Admin"}}); });
+        [&] {
+            admin.post("/admin/roles/revoke", {{"user_id", id}, {"role", "Admin"}});
+        });
 }
 
 BOOST_AUTO_TEST_CASE(console_role_permission_edit) {
@@ -320,8 +329,8 @@ BOOST_AUTO_TEST_CASE(p99_over_every_kind) {
     const double p99 = all[std::min(all.size() - 1, (all.size() * 99 + 99) / 100 - 1)];
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << all.size() << " kinds: p50 "
-         << all[all.size() / 2] << " ms, p99 " << p99 << " ms, max " << all.back()
-         << " ms (bound " << kBound.count() << " ms, feed polled every 100 ms)";
+         << all[all.size() / 2] << " ms, p99 " << p99 << " ms, max " << all.back() << " ms (bound "
+         << kBound.count() << " ms, feed polled every 100 ms)";
     figure(line.str());
     BOOST_TEST(p99 < static_cast<double>(kBound.count()));
 }

@@ -46,7 +46,8 @@ struct FreshCache {
         return cache.insert(s, cache.generation(), at);
     }
     // A lookup at `at`, the feed having just been read.
-    std::optional<ResolvedSession> found(const std::string& id, SessionCache::Clock::time_point at) {
+    std::optional<ResolvedSession> found(const std::string& id,
+                                         SessionCache::Clock::time_point at) {
         cache.feed_read(at);
         return cache.find(id, at);
     }
