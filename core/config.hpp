@@ -121,7 +121,7 @@ struct Config {
     // (fcgi-app/auth/session_cache.hpp).
     bool session_cache = true;
     int session_cache_entries = 100000;
-    int session_cache_memory_mb = 64;
+    int session_cache_memory_mb = 128;
     int session_cache_max_age = 60;           // seconds
     int session_cache_poll_ms = 100;
     int session_cache_fail_closed_ms = 500;   // no good feed read for this long: off

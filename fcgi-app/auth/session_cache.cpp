@@ -9,7 +9,7 @@ namespace {
 // What an entry costs: its strings, its list and map nodes, with the
 // allocator's rounding (measured RSS per entry is in README Performance).
 std::size_t entry_bytes(const ResolvedSession& s) {
-    std::size_t n = 256 + 2 * s.id.size() + s.principal.email.size() + s.csrf_secret.size();
+    std::size_t n = 512 + 2 * s.id.size() + s.principal.email.size() + s.csrf_secret.size();
     for (const auto& r : s.principal.roles) n += 32 + r.size();
     for (const auto& p : s.principal.permissions) n += 32 + p.size();
     return n;

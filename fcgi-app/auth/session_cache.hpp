@@ -24,7 +24,7 @@ namespace mfo {
 
 struct SessionCacheLimits {
     std::size_t max_entries = 100000;
-    std::size_t max_bytes = 64u << 20;
+    std::size_t max_bytes = 128u << 20;
     std::chrono::milliseconds max_age{60000};
     std::chrono::milliseconds stale_after{500};  // since the last good feed read
     int idle_seconds = 1800;                     // [security] session_idle_timeout

@@ -191,6 +191,30 @@ std::string status_prometheus(const StatusSnapshot& s) {
         o << "mfo_worker_resident_memory_bytes{pid=\"" << w.pid << "\",slot=\"" << w.slot << "\"} "
           << w.rss_kb * 1024 << '\n';
     }
+    // The session cache, for workers that have it on.
+    auto per_cache = [&](const char* name, const char* type, const char* help, auto value) {
+        family(name, type, help);
+        for (const auto& w : s.workers) {
+            if (w.cache_serving < 0) continue;
+            o << name << "{pid=\"" << w.pid << "\",slot=\"" << w.slot << "\"} " << value(w)
+              << '\n';
+        }
+    };
+    per_cache("mfo_session_cache_serving", "gauge",
+              "1 while the worker's session cache serves (its revocation feed is read).",
+              [](const WorkerSnapshot& w) { return w.cache_serving; });
+    per_cache("mfo_session_cache_entries", "gauge", "Sessions in the worker's cache.",
+              [](const WorkerSnapshot& w) { return w.cache_entries; });
+    per_cache("mfo_session_cache_hits_total", "counter", "Sessions resolved from the cache.",
+              [](const WorkerSnapshot& w) { return w.cache_hits; });
+    per_cache("mfo_session_cache_misses_total", "counter", "Sessions resolved from the database.",
+              [](const WorkerSnapshot& w) { return w.cache_misses; });
+    per_cache("mfo_session_cache_feed_age_seconds", "gauge",
+              "Seconds since the worker's last good read of the revocation feed.",
+              [](const WorkerSnapshot& w) {
+                  return w.feed_read_age_ms < 0 ? -1.0
+                                                : static_cast<double>(w.feed_read_age_ms) / 1000;
+              });
     return o.str();
 }
 

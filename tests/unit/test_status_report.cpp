@@ -111,6 +111,33 @@ BOOST_AUTO_TEST_CASE(prometheus_text_is_well_formed) {
     BOOST_TEST(samples > 20);
 }
 
+BOOST_AUTO_TEST_CASE(session_cache_figures_per_worker) {
+    auto stats = sample_stats();
+    WorkerEntry& w = stats->entries[3];
+    w.cache_serving = 1;
+    w.cache_entries = 1000;
+    w.cache_hits = 90;
+    w.cache_misses = 10;
+    w.feed_read_ns = 5'000'000'000;
+    const StatusSnapshot s = take_status_snapshot(*stats, 1060, 5'120'000'000);
+    const auto j = nlohmann::json::parse(status_json(s));
+    const auto& cache = j["workers"][0]["session_cache"];
+    BOOST_TEST(cache["serving"].get<bool>());
+    BOOST_TEST(cache["entries"].get<int>() == 1000);
+    BOOST_TEST(cache["hits"].get<int>() == 90);
+    BOOST_TEST(cache["feed_read_age_ms"].get<int>() == 120);
+    const std::string text = status_prometheus(s);
+    BOOST_TEST(text.find("mfo_session_cache_entries{pid=\"4711\",slot=\"1\"} 1000\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("mfo_session_cache_feed_age_seconds{pid=\"4711\",slot=\"1\"} 0.12\n") !=
+               std::string::npos);
+    // Off: null in JSON, no samples in Prometheus.
+    w.cache_serving = -1;
+    const StatusSnapshot off = take_status_snapshot(*stats, 1060, 5'120'000'000);
+    BOOST_TEST(nlohmann::json::parse(status_json(off))["workers"][0]["session_cache"].is_null());
+    BOOST_TEST(status_prometheus(off).find("mfo_session_cache_entries{") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(retired_entry_keeps_its_counts_in_the_totals) {
     auto stats = sample_stats();
     retire_worker_entry(*stats, stats->entries[3]);
