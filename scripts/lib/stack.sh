@@ -562,7 +562,10 @@ mfo_stack_render_apache() {
             "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
         cat "$run/apache-https.conf" >>"$run/apache-vhost.conf"
         listen_lines+=$'\n'"Listen 127.0.0.1:$https_port"$'\n'"Listen 127.0.0.1:$http_port"
-        ssl_lines="LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so"
+        # As Debian's mods-available/ssl.conf: mod_ssl with a session cache.
+        ssl_lines="LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so"
+        ssl_lines+=$'\n'"LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so"
+        ssl_lines+=$'\n'"SSLSessionCache shmcb:$run/apache/ssl_scache(512000)"
     fi
     local authorizer_lines=""
     if [[ -n "${MFO_STACK_PROTECT_FILES:-}" && -n "${MFO_STACK_AUTHORIZER_LISTEN:-}" ]]; then
