@@ -21,7 +21,8 @@ MFO_REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 # usually present but listed so a bare machine gets them too. apache2 (the
 # second front server), chromium, fonts-liberation and nodejs (the browser
 # tests; npm comes with NodeSource's nodejs, else from Debian's npm, see
-# mfo_ensure_npm) are for scripts/test.
+# mfo_ensure_npm) and libnss3-tools (certutil: the test CA in the browser's
+# own NSS db, for the https runs) are for scripts/test.
 MFO_BUILD_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libctemplate-dev libssl-dev libargon2-dev
@@ -32,7 +33,7 @@ MFO_RUNTIME_PACKAGES=(
     mariadb-server mariadb-client nginx curl openssl john-data
     python3 python3-pytest python3-requests python3-bs4 python3-argon2
     argon2 wrk
-    apache2 chromium fonts-liberation nodejs
+    apache2 chromium fonts-liberation nodejs libnss3-tools
     python3-flask-security python3-flask-sqlalchemy python3-bcrypt python3-passlib python3-pymysql
 )
 
@@ -406,8 +407,12 @@ mfo_wait_socket() {
 }
 
 # mfo_http_status URL: print the HTTP status (000 when nothing answers).
+# https URLs are verified against MFO_CURL_CA (a CA file) when set: the
+# stack's test CA, never "insecure".
 mfo_http_status() {
-    curl -s -o /dev/null -w '%{http_code}' --max-time 2 -- "$1" 2>/dev/null || true
+    local -a ca=()
+    [[ -n "${MFO_CURL_CA:-}" ]] && ca=(--cacert "$MFO_CURL_CA")
+    curl -s "${ca[@]}" -o /dev/null -w '%{http_code}' --max-time 2 -- "$1" 2>/dev/null || true
 }
 
 # mfo_wait_http URL TIMEOUT_S [PID]: wait until URL answers with a status

@@ -231,6 +231,81 @@ mfo_stack_reload_pool() {
 }
 
 # ---------------------------------------------------------------------------
+# TLS: a throwaway CA and a server certificate for the https front servers
+# (conf/nginx|apache/mfo-https.conf) of scripts/test and scripts/run --https.
+# Development only: production uses a real certificate (README Deployment).
+
+# The host name the certificate names besides 127.0.0.1 and localhost.
+MFO_STACK_TLS_HOST=mfo.test
+
+# mfo_stack_make_tls DIR: DIR/ca.pem (the CA to trust), DIR/server.pem and
+# DIR/server.key (for 127.0.0.1, localhost and $MFO_STACK_TLS_HOST, signed
+# by that CA), made with openssl unless DIR has them and the certificate is
+# valid for another day (scripts/run keeps its CA, so a browser that trusts
+# it keeps doing so). Sets MFO_STACK_TLS_DIR and MFO_CURL_CA. The files are
+# read by nginx and Apache at start, as the user that starts them; DIR is
+# made readable by www-data (group) so a server run as www-data finds them
+# from any checkout.
+mfo_stack_make_tls() {
+    local dir=$1 days=30
+    mkdir -p "$dir"
+    MFO_STACK_TLS_DIR=$(cd "$dir" && pwd -P)
+    MFO_CURL_CA=$MFO_STACK_TLS_DIR/ca.pem
+    dir=$MFO_STACK_TLS_DIR
+    if [[ -s "$dir/ca.pem" && -s "$dir/server.key" && -s "$dir/server.pem" ]] \
+        && openssl x509 -in "$dir/server.pem" -noout -checkend 86400 >/dev/null 2>&1; then
+        return 0
+    fi
+    mfo_log "making a test CA and a server certificate in $dir"
+    local ext=$dir/server.ext
+    printf '%s\n' \
+        "subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:$MFO_STACK_TLS_HOST" \
+        'basicConstraints = critical, CA:FALSE' \
+        'keyUsage = critical, digitalSignature' \
+        'extendedKeyUsage = serverAuth' \
+        'subjectKeyIdentifier = hash' \
+        'authorityKeyIdentifier = keyid, issuer' >"$ext"
+    (
+        umask 077
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+            -keyout "$dir/ca.key" -out "$dir/ca.pem" -days "$days" \
+            -subj "/CN=mfo development CA $(hostname) $(date -u +%Y%m%dT%H%M%SZ)" \
+            -addext 'basicConstraints = critical, CA:TRUE, pathlen:0' \
+            -addext 'keyUsage = critical, keyCertSign, cRLSign' &&
+            openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+                -keyout "$dir/server.key" -out "$dir/server.csr" -subj "/CN=$MFO_STACK_TLS_HOST" &&
+            openssl x509 -req -sha256 -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+                -CAcreateserial -days "$days" -extfile "$ext" -out "$dir/server.pem"
+    ) >"$dir/openssl.log" 2>&1 || {
+        cat "$dir/openssl.log" >&2
+        mfo_die "openssl could not make the test certificates in $dir"
+    }
+    rm -f "$dir/server.csr" "$dir/ca.srl"
+    chmod 0644 "$dir/ca.pem" "$dir/server.pem"
+    chmod 0600 "$dir/ca.key"
+    chmod 0640 "$dir/server.key"
+    chmod 0750 "$dir"
+    if mfo_is_root && id www-data >/dev/null 2>&1; then
+        chgrp www-data "$dir" "$dir/server.key"
+    fi
+}
+
+_mfo_stack_tls_ready() {
+    [[ -n "${MFO_STACK_TLS_DIR:-}" && -s "$MFO_STACK_TLS_DIR/server.pem" ]] \
+        || mfo_die "no test certificate: call mfo_stack_make_tls first"
+}
+
+# _mfo_stack_wait_urls PID URL...: wait up to 30 s for each URL to answer
+# (below 500) while PID lives.
+_mfo_stack_wait_urls() {
+    local pid=$1 u
+    shift
+    for u in "$@"; do
+        mfo_wait_http "$u" 30 "$pid" || return 1
+    done
+}
+
+# ---------------------------------------------------------------------------
 # nginx
 
 mfo_nginx_bin() {
@@ -284,7 +359,8 @@ _mfo_stack_render_protect() {
     grep -qF "$hook" "$server_conf" || mfo_die "$server_conf has no line '$hook' to include $out at"
     local text
     text=$(<"$server_conf")
-    printf '%s\n' "${text/"$hook"/"$include"}" >"$server_conf"
+    # Every occurrence: the plain and the https server may share the file.
+    printf '%s\n' "${text//"$hook"/"$include"}" >"$server_conf"
 }
 
 # mfo_stack_start_upstream PORT: tests/protect/echo-upstream on 127.0.0.1:PORT
@@ -302,14 +378,18 @@ mfo_stack_stop_upstream() {
     mfo_stop_pidfile echo-upstream "$(mfo_stack_pidfile echo-upstream)" 15
 }
 
-# mfo_stack_render_nginx PORT LOGIN_RATE LOGIN_BURST: write run/nginx.conf
-# (from conf/nginx/dev-nginx.conf.in) and run/nginx-server.conf (from
-# conf/nginx/mfo.conf), plus the fastcgi_params they include.
+# mfo_stack_render_nginx PORT LOGIN_RATE LOGIN_BURST [HTTPS_PORT HTTP_PORT]:
+# write run/nginx.conf (from conf/nginx/dev-nginx.conf.in) and
+# run/nginx-server.conf: conf/nginx/mfo.conf on 127.0.0.1:PORT (none when
+# PORT is empty) and, with HTTPS_PORT, conf/nginx/mfo-https.conf filled in
+# as README Deployment says (https on 127.0.0.1:HTTPS_PORT, its redirect on
+# 127.0.0.1:HTTP_PORT, the certificate of mfo_stack_make_tls), plus the
+# fastcgi_params they include.
 mfo_stack_render_nginx() {
-    local port=$1 rate=$2 burst=$3
+    local port=$1 rate=$2 burst=$3 https_port=${4:-} http_port=${5:-}
     local tdir=$MFO_REPO_DIR/conf/nginx static_root user_line
     local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR
-    local p
+    local p servers=()
     static_root=$(mfo_stack_static_root)
     for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
         _mfo_nginx_path_ok "$p"
@@ -319,13 +399,35 @@ mfo_stack_render_nginx() {
     # Relative includes resolve against the config's directory.
     cp -f /etc/nginx/fastcgi_params "$run/fastcgi_params" \
         || mfo_die "/etc/nginx/fastcgi_params missing (package nginx)"
-    mfo_render "$tdir/mfo.conf" "$run/nginx-server.conf" \
-        "LISTEN=127.0.0.1:$port" \
-        "SERVER_NAME=localhost 127.0.0.1" \
-        "STATIC_ROOT=$static_root" \
-        "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET" \
-        "LOGIN_RATE=$rate" \
-        "LOGIN_BURST=$burst"
+    if [[ -n "$port" ]]; then
+        mfo_render "$tdir/mfo.conf" "$run/nginx-plain.conf" \
+            "LISTEN=127.0.0.1:$port" \
+            "SERVER_NAME=localhost 127.0.0.1" \
+            "STATIC_ROOT=$static_root" \
+            "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET" \
+            "LOGIN_RATE=$rate" \
+            "LOGIN_BURST=$burst"
+        servers+=("$run/nginx-plain.conf")
+    fi
+    if [[ -n "$https_port" ]]; then
+        [[ -n "$http_port" ]] || mfo_die "mfo_stack_render_nginx: HTTPS_PORT needs HTTP_PORT"
+        _mfo_stack_tls_ready
+        _mfo_nginx_path_ok "$MFO_STACK_TLS_DIR"
+        mfo_render "$tdir/mfo-https.conf" "$run/nginx-https.conf" \
+            "HTTP_LISTEN=127.0.0.1:$http_port" \
+            "HTTPS_LISTEN=127.0.0.1:$https_port" \
+            "HTTPS_ORIGIN=https://127.0.0.1:$https_port" \
+            "SERVER_NAME=$MFO_STACK_TLS_HOST localhost 127.0.0.1" \
+            "SSL_CERT=$MFO_STACK_TLS_DIR/server.pem" \
+            "SSL_KEY=$MFO_STACK_TLS_DIR/server.key" \
+            "STATIC_ROOT=$static_root" \
+            "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET" \
+            "LOGIN_RATE=$rate" \
+            "LOGIN_BURST=$burst"
+        servers+=("$run/nginx-https.conf")
+    fi
+    (( ${#servers[@]} > 0 )) || mfo_die "mfo_stack_render_nginx: neither PORT nor HTTPS_PORT"
+    cat "${servers[@]}" >"$run/nginx-server.conf"
     _mfo_stack_render_protect "$tdir/mfo-protect.conf" "$run/nginx-protect.conf" \
         "$run/nginx-server.conf" '#include /etc/nginx/snippets/mfo-protect.conf;' \
         "include $run/nginx-protect.conf;" "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
@@ -343,11 +445,12 @@ mfo_stack_nginx_args() {
         -e "$MFO_STACK_LOG_DIR/nginx-error.log"
 }
 
-# mfo_stack_start_nginx PORT: check the rendered config, start nginx, wait up
-# to 30 s for http://127.0.0.1:PORT/login to answer.
+# mfo_stack_start_nginx PORT [HTTPS_PORT HTTP_PORT]: check the rendered
+# config, start nginx, wait up to 30 s for /login to answer on each of its
+# ports (https verified with the test CA).
 mfo_stack_start_nginx() {
-    local port=$1 nginx pidfile
-    local -a args
+    local port=$1 https_port=${2:-} http_port=${3:-} nginx pidfile p
+    local -a args urls=()
     nginx=$(mfo_nginx_bin)
     mapfile -t args < <(mfo_stack_nginx_args)
     pidfile=$(mfo_stack_pidfile nginx)
@@ -355,19 +458,23 @@ mfo_stack_start_nginx() {
         mfo_error "nginx already running (pid $(head -n1 "$pidfile"))"
         return 1
     fi
-    if mfo_port_in_use "$port"; then
-        mfo_error "port $port on 127.0.0.1 is already in use (choose another with --port N or MFO_PORT)"
-        return 1
-    fi
+    for p in $port $https_port $http_port; do
+        if mfo_port_in_use "$p"; then
+            mfo_error "port $p on 127.0.0.1 is already in use (choose another with --port N or MFO_PORT)"
+            return 1
+        fi
+    done
+    [[ -n "$port" ]] && urls+=("http://127.0.0.1:$port/login")
+    [[ -n "$https_port" ]] && urls+=("https://127.0.0.1:$https_port/login" "http://127.0.0.1:$http_port/login")
     if ! "$nginx" -t -q "${args[@]}" 2>"$MFO_STACK_LOG_DIR/nginx-check.log"; then
         cat "$MFO_STACK_LOG_DIR/nginx-check.log" >&2
         mfo_error "nginx rejected $MFO_STACK_RUN_DIR/nginx.conf"
         return 1
     fi
-    mfo_log "starting nginx on 127.0.0.1:$port"
+    mfo_log "starting nginx on ${urls[*]}"
     mfo_rotate_big_log "$MFO_STACK_LOG_DIR/nginx-access.log"
     mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/nginx.out" "$nginx" "${args[@]}"
-    if ! mfo_wait_http "http://127.0.0.1:$port/login" 30 "$MFO_SPAWNED_PID"; then
+    if ! _mfo_stack_wait_urls "$MFO_SPAWNED_PID" "${urls[@]}"; then
         mfo_tail_log "$MFO_STACK_LOG_DIR/nginx.out"
         mfo_tail_log "$MFO_STACK_LOG_DIR/nginx-error.log"
         mfo_tail_log "$MFO_STACK_LOG_DIR/mfo-fcgi.log"
@@ -417,13 +524,18 @@ mfo_apache_user_lines() {
     printf 'User www-data\nGroup www-data\n'
 }
 
-# mfo_stack_render_apache PORT: write run/apache2.conf (from
-# conf/apache/dev-apache.conf.in) and run/apache-vhost.conf (from
-# conf/apache/mfo.conf). Fails when Apache could not serve this checkout.
+# mfo_stack_render_apache PORT [HTTPS_PORT HTTP_PORT]: write run/apache2.conf
+# (from conf/apache/dev-apache.conf.in) and run/apache-vhost.conf: the
+# virtual host of conf/apache/mfo.conf on 127.0.0.1:PORT and, with
+# HTTPS_PORT, those of conf/apache/mfo-https.conf filled in as README
+# Deployment says (https on 127.0.0.1:HTTPS_PORT, its redirect on
+# 127.0.0.1:HTTP_PORT, the certificate of mfo_stack_make_tls). Fails when
+# Apache could not serve this checkout.
 mfo_stack_render_apache() {
-    local port=$1
+    local port=$1 https_port=${2:-} http_port=${3:-}
     local tdir=$MFO_REPO_DIR/conf/apache static_root user_lines
     local run=$MFO_STACK_RUN_DIR log=$MFO_STACK_LOG_DIR p
+    local listen_lines="Listen 127.0.0.1:$port" ssl_lines=""
     static_root=$(mfo_stack_static_root)
     for p in "$run" "$log" "$static_root" "$MFO_STACK_FCGI_SOCKET"; do
         _mfo_apache_path_ok "$p"
@@ -435,6 +547,26 @@ mfo_stack_render_apache() {
         "SERVER_NAME=localhost" \
         "STATIC_ROOT=$static_root" \
         "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
+    if [[ -n "$https_port" ]]; then
+        [[ -n "$http_port" ]] || mfo_die "mfo_stack_render_apache: HTTPS_PORT needs HTTP_PORT"
+        _mfo_stack_tls_ready
+        _mfo_apache_path_ok "$MFO_STACK_TLS_DIR"
+        mfo_render "$tdir/mfo-https.conf" "$run/apache-https.conf" \
+            "HTTP_LISTEN=127.0.0.1:$http_port" \
+            "HTTPS_LISTEN=127.0.0.1:$https_port" \
+            "HTTPS_ORIGIN=https://127.0.0.1:$https_port" \
+            "SERVER_NAME=$MFO_STACK_TLS_HOST" \
+            "SSL_CERT=$MFO_STACK_TLS_DIR/server.pem" \
+            "SSL_KEY=$MFO_STACK_TLS_DIR/server.key" \
+            "STATIC_ROOT=$static_root" \
+            "FCGI_SOCKET=$MFO_STACK_FCGI_SOCKET"
+        cat "$run/apache-https.conf" >>"$run/apache-vhost.conf"
+        listen_lines+=$'\n'"Listen 127.0.0.1:$https_port"$'\n'"Listen 127.0.0.1:$http_port"
+        # As Debian's mods-available/ssl.conf: mod_ssl with a session cache.
+        ssl_lines="LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so"
+        ssl_lines+=$'\n'"LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so"
+        ssl_lines+=$'\n'"SSLSessionCache shmcb:$run/apache/ssl_scache(512000)"
+    fi
     local authorizer_lines=""
     if [[ -n "${MFO_STACK_PROTECT_FILES:-}" && -n "${MFO_STACK_AUTHORIZER_LISTEN:-}" ]]; then
         _mfo_stack_render_protect "$tdir/mfo-protect.conf" "$run/apache-protect.conf" \
@@ -444,37 +576,43 @@ mfo_stack_render_apache() {
     fi
     mfo_render "$tdir/dev-apache.conf.in" "$run/apache2.conf" \
         "AUTHORIZER_LINES=$authorizer_lines" \
+        "SSL_LINES=$ssl_lines" \
         "RUN_DIR=$run" \
         "LOG_DIR=$log" \
         "MODULES_DIR=/usr/lib/apache2/modules" \
-        "LISTEN=127.0.0.1:$port" \
+        "LISTEN_LINES=$listen_lines" \
         "USER_LINES=$user_lines" \
         "SERVER_CONF=$run/apache-vhost.conf"
 }
 
-# mfo_stack_start_apache PORT: check the rendered config, start Apache in the
-# foreground (backgrounded here), wait up to 30 s for
-# http://127.0.0.1:PORT/login to answer.
+# mfo_stack_start_apache PORT [HTTPS_PORT HTTP_PORT]: check the rendered
+# config, start Apache in the foreground (backgrounded here), wait up to 30 s
+# for /login to answer on each of its ports (https verified with the test CA).
 mfo_stack_start_apache() {
-    local port=$1 apache pidfile conf=$MFO_STACK_RUN_DIR/apache2.conf
+    local port=$1 https_port=${2:-} http_port=${3:-} apache pidfile p
+    local conf=$MFO_STACK_RUN_DIR/apache2.conf
+    local -a urls=("http://127.0.0.1:$port/login")
     apache=$(mfo_apache_bin)
     pidfile=$(mfo_stack_pidfile apache2)
     if mfo_pidfile_alive "$pidfile" apache2; then
         mfo_error "apache2 already running (pid $(head -n1 "$pidfile"))"
         return 1
     fi
-    if mfo_port_in_use "$port"; then
-        mfo_error "port $port on 127.0.0.1 is already in use"
-        return 1
-    fi
+    for p in $port $https_port $http_port; do
+        if mfo_port_in_use "$p"; then
+            mfo_error "port $p on 127.0.0.1 is already in use"
+            return 1
+        fi
+    done
+    [[ -n "$https_port" ]] && urls+=("https://127.0.0.1:$https_port/login" "http://127.0.0.1:$http_port/login")
     if ! "$apache" -t -f "$conf" >"$MFO_STACK_LOG_DIR/apache-check.log" 2>&1; then
         cat "$MFO_STACK_LOG_DIR/apache-check.log" >&2
         mfo_error "apache2 rejected $conf"
         return 1
     fi
-    mfo_log "starting apache2 on 127.0.0.1:$port"
+    mfo_log "starting apache2 on ${urls[*]}"
     mfo_spawn "$pidfile" "$MFO_STACK_LOG_DIR/apache.out" "$apache" -f "$conf" -DFOREGROUND
-    if ! mfo_wait_http "http://127.0.0.1:$port/login" 30 "$MFO_SPAWNED_PID"; then
+    if ! _mfo_stack_wait_urls "$MFO_SPAWNED_PID" "${urls[@]}"; then
         mfo_tail_log "$MFO_STACK_LOG_DIR/apache.out"
         mfo_tail_log "$MFO_STACK_LOG_DIR/apache-error.log"
         mfo_stack_stop_apache || true

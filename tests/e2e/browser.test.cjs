@@ -5,6 +5,8 @@
 //   MFO_E2E_SCREENSHOTS      folder for the screenshots of each step
 //   MFO_ADMIN_EMAIL / MFO_ADMIN_PASSWORD   an account with the Admin role
 //   MFO_CHROMIUM             the browser (default /usr/bin/chromium)
+//   MFO_TEST_HTTPS_REDIRECT_URL  with an https BASE_URL: the front server's
+//                            plain-http port, which redirects to it
 //
 // The journey: register a new user, see the home page, log out with the nav
 // button, fail a login (wrong password), log in, get the forbidden page on
@@ -15,7 +17,12 @@
 // 375x667 nothing overflows sideways. Every admin console page (overview,
 // user list, a search, user pages, roles) is checked at 1280 and 375 px: no
 // horizontal overflow, its tables inside the card, and at 1280 px no table
-// needs a scrollbar. One line per check ("ok" / "not ok");
+// needs a scrollbar. Over https (the shipped https configs, a test CA the
+// browser trusts like a real one) also: the http port redirects to the same
+// path and query on https, HSTS once on the page, a login round trip with
+// next, the cookie jar holds only Secure, HttpOnly __Host- cookies, and a
+// plain cookie planted for a sibling path cannot replace the session.
+// One line per check ("ok" / "not ok");
 // the first failure stops the run with a screenshot of the page.
 'use strict';
 
@@ -37,7 +44,14 @@ const CHROMIUM_ARGS = [
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 375, height: 667 };
 const FORBIDDEN_TEXT = 'Sorry, you must be a Admin to access this page';
+const HTTPS = BASE_URL.startsWith('https://');
+const HTTPS_REDIRECT_URL = (process.env.MFO_TEST_HTTPS_REDIRECT_URL || '').replace(/\/+$/, '');
+const HSTS = 'max-age=31536000; includeSubDomains';
 
+if (HTTPS && !HTTPS_REDIRECT_URL) {
+  console.error('an https BASE_URL needs MFO_TEST_HTTPS_REDIRECT_URL (run through tests/https/through-https)');
+  process.exit(2);
+}
 if (!BASE_URL || !ADMIN_EMAIL || !ADMIN_PASSWORD) {
   console.error('BASE_URL, MFO_ADMIN_EMAIL and MFO_ADMIN_PASSWORD must be set (run through run-e2e)');
   process.exit(2);
@@ -449,6 +463,86 @@ async function journey(context, page) {
     pathOf(page));
 }
 
+// ---- over https ------------------------------------------------------------------
+
+// The browser's cookies for the site: every one Secure, HttpOnly, host-only,
+// Path=/ and named __Host-... (what the app sets under https).
+async function checkCookieJar(context, what) {
+  const jar = await context.cookies(BASE_URL);
+  const bad = jar.filter((c) => !(c.name.startsWith('__Host-') && c.secure && c.httpOnly && c.path === '/'
+    && !c.domain.startsWith('.')));
+  check(jar.length > 0 && bad.length === 0,
+    `${what}: the cookie jar holds only Secure, HttpOnly, host-only __Host- cookies`,
+    JSON.stringify(jar.map((c) => ({ name: c.name, secure: c.secure, httpOnly: c.httpOnly, path: c.path, domain: c.domain }))));
+  return jar;
+}
+
+async function httpsJourney(context, page) {
+  const origin = new URL(BASE_URL).origin;
+  await context.clearCookies();
+
+  // The plain-http port sends the browser to the same path and query on https.
+  const target = '/admin?view=week&sort=date';
+  let r = await page.goto(HTTPS_REDIRECT_URL + target, { waitUntil: 'load' });
+  const landed = new URL(page.url());
+  check(landed.origin === origin, `http ${HTTPS_REDIRECT_URL} redirects to ${origin}`, page.url());
+  check(landed.pathname === '/login' && landed.searchParams.get('next') === target,
+    'the redirect kept the path and query (anonymous /admin?... -> /login?next=/admin?...)', pathOf(page));
+  let chain = [];
+  for (let req = r.request(); req; req = req.redirectedFrom()) chain.unshift(req.url());
+  check(chain.length >= 2 && chain[0].startsWith(HTTPS_REDIRECT_URL) && chain[1] === BASE_URL + target,
+    'the first hop is http -> https with the same path and query', chain.join(' -> '));
+  check(r.headers()['strict-transport-security'] === HSTS, 'HSTS appears exactly once on the page',
+    JSON.stringify(r.headers()['strict-transport-security']));
+  const tls = await r.securityDetails();
+  check(tls && /^TLS 1\.[23]$/.test(tls.protocol || ''), 'the page came over TLS 1.2 or 1.3', JSON.stringify(tls));
+  await checkCookieJar(context, 'anonymous');
+
+  // A login round trip with next, over https.
+  await logIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  check(pathOf(page) === target, `after logging in the admin is back on ${target}`, pathOf(page));
+  check(await mainHeading(page) === 'Admin', 'and sees the admin page');
+  const jar = await checkCookieJar(context, 'logged in');
+  const session = jar.find((c) => c.name === '__Host-mfo_session');
+  check(session && session.sameSite === 'Lax', 'the session cookie is __Host-mfo_session, SameSite=Lax',
+    JSON.stringify(jar.map((c) => c.name)));
+  check(!jar.some((c) => c.name === 'mfo_session'), 'there is no unprefixed session cookie');
+
+  // Cookie tossing: a plain-http page (or a sibling host) can plant a cookie
+  // named mfo_session, here for the sibling path /admin, where the browser
+  // sends it first. The app reads only __Host-mfo_session: still the admin.
+  await context.addCookies([{
+    name: 'mfo_session', value: crypto.randomBytes(32).toString('base64url'),
+    domain: new URL(BASE_URL).hostname, path: '/admin', secure: false, httpOnly: false,
+  }]);
+  // A __Host- cookie for a sibling path is refused by the browser itself.
+  let refused = false;
+  try {
+    await context.addCookies([{
+      name: '__Host-mfo_session', value: crypto.randomBytes(32).toString('base64url'),
+      domain: new URL(BASE_URL).hostname, path: '/admin', secure: true, httpOnly: true,
+    }]);
+  } catch {
+    refused = true;
+  }
+  const sibling = (await context.cookies(BASE_URL + '/admin'))
+    .filter((c) => c.name === '__Host-mfo_session' && c.path !== '/');
+  check(refused || sibling.length === 0, 'the browser keeps no __Host- cookie for a sibling path',
+    JSON.stringify(sibling));
+  r = await goto(page, '/admin');
+  check(r.status() === 200 && await mainHeading(page) === 'Admin',
+    'with a planted mfo_session cookie for /admin the session is still the admin\'s', r.status());
+  await checkNav(page, ADMIN_EMAIL);
+  await shot(page, 'https-admin-with-planted-cookie-desktop');
+
+  // Logged out, the planted cookie logs nobody in.
+  await logOutWithNavButton(page);
+  check(!(await context.cookies(BASE_URL)).some((c) => c.name === '__Host-mfo_session'),
+    'logging out removes __Host-mfo_session from the jar');
+  await goto(page, '/admin');
+  check(new URL(page.url()).pathname === '/login', 'the planted cookie alone is not a session', pathOf(page));
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   for (const f of fs.readdirSync(SHOTS)) {
@@ -489,6 +583,7 @@ async function main() {
       }
     });
     await journey(context, page);
+    if (HTTPS) await httpsJourney(context, page);
     check(problems.length === 0, 'no console errors, CSP violations or failed sub-resources',
       problems.join(' | '));
   } catch (err) {

@@ -77,13 +77,15 @@ BOOST_AUTO_TEST_CASE(login_with_another_browsers_token_is_400) {
     HttpClient victim(shared_base_url());
     victim.get("/login");
     const HttpResponse r = victim.post_form(
-        "/login", {{"email", account.email}, {"password", account.password}, {"csrf_token", stolen}});
+        "/login",
+        {{"email", account.email}, {"password", account.password}, {"csrf_token", stolen}});
     check_refused_login(r, victim, 400, "The CSRF token is invalid.");
 
     // A victim with no cookie at all.
     HttpClient bare(shared_base_url());
     const HttpResponse r2 = bare.post_form(
-        "/login", {{"email", account.email}, {"password", account.password}, {"csrf_token", stolen}});
+        "/login",
+        {{"email", account.email}, {"password", account.password}, {"csrf_token", stolen}});
     check_refused_login(r2, bare, 400, "The CSRF token");
 
     // A logged-in session's token is not a pre-session token either.
@@ -100,7 +102,8 @@ BOOST_AUTO_TEST_CASE(login_with_another_browsers_token_is_400) {
 
 BOOST_AUTO_TEST_CASE(json_login_takes_the_token_from_body_or_header) {
     const TestAccount account = create_account("csrf-json");
-    const std::string creds = nlohmann::json{{"email", account.email}, {"password", account.password}}.dump();
+    const std::string creds =
+        nlohmann::json{{"email", account.email}, {"password", account.password}}.dump();
 
     HttpClient none(shared_base_url());
     none.get("/login", {{"Accept", "application/json"}});
@@ -121,14 +124,13 @@ BOOST_AUTO_TEST_CASE(json_login_takes_the_token_from_body_or_header) {
     BOOST_TEST(current_email(header) == account.email);
 
     HttpClient in_body(shared_base_url());
-    const std::string token2 =
-        nlohmann::json::parse(in_body.get("/login", {{"Accept", "application/json"}}).body)
-            ["response"]["csrf_token"];
-    const HttpResponse ok2 = in_body.post_json(
-        "/login", nlohmann::json{{"email", account.email},
-                                 {"password", account.password},
-                                 {"csrf_token", token2}}
-                      .dump());
+    const std::string token2 = nlohmann::json::parse(
+        in_body.get("/login", {{"Accept", "application/json"}}).body)["response"]["csrf_token"];
+    const HttpResponse ok2 =
+        in_body.post_json("/login", nlohmann::json{{"email", account.email},
+                                                   {"password", account.password},
+                                                   {"csrf_token", token2}}
+                                        .dump());
     BOOST_TEST(ok2.status == 200);
     BOOST_TEST(current_email(in_body) == account.email);
 
@@ -248,9 +250,11 @@ BOOST_AUTO_TEST_CASE(cross_site_posts_are_403) {
     const TestAccount account = create_account("xs");
     HttpClient client(shared_base_url());
     const std::string token = login_form_token(client);
-    const Fields creds{{"email", account.email}, {"password", account.password}, {"csrf_token", token}};
+    const Fields creds{
+        {"email", account.email}, {"password", account.password}, {"csrf_token", token}};
 
-    const HttpResponse login = client.post_form("/login", creds, {{"Sec-Fetch-Site", "cross-site"}});
+    const HttpResponse login =
+        client.post_form("/login", creds, {{"Sec-Fetch-Site", "cross-site"}});
     BOOST_TEST(login.status == 403);
     BOOST_TEST(!cookie_in(login, kSessionCookie).has_value());
     BOOST_TEST(current_email(client).empty());
@@ -267,7 +271,8 @@ BOOST_AUTO_TEST_CASE(cross_site_posts_are_403) {
     BOOST_TEST(!email_taken(email));
 
     // The same request from our own pages goes through.
-    const HttpResponse same = client.post_form("/login", creds, {{"Sec-Fetch-Site", "same-origin"}});
+    const HttpResponse same =
+        client.post_form("/login", creds, {{"Sec-Fetch-Site", "same-origin"}});
     BOOST_TEST(same.status == 302);
     BOOST_TEST(current_email(client) == account.email);
 
@@ -280,15 +285,19 @@ BOOST_AUTO_TEST_CASE(cross_site_posts_are_403) {
 BOOST_AUTO_TEST_CASE(foreign_origin_posts_are_403) {
     const TestAccount account = create_account("origin");
     const std::string own = shared_base_url();
+    // http:// or https:// (through tests/https/through-https): the same
+    // host and port with the other scheme is another origin.
+    const std::string scheme = own.substr(0, own.find("://") + 3);
+    const std::string other_scheme = scheme == "https://" ? "http://" : "https://";
     const std::string host = own.substr(own.find("://") + 3);  // 127.0.0.1:PORT
     const std::string hostname = host.substr(0, host.find(':'));
     const std::string port = host.substr(host.find(':') + 1);
     // Same host on another port is another origin too (another app there).
     const std::string other_port = port == "1" ? "2" : "1";
     for (const std::string& origin :
-         {std::string("http://evil.example"), std::string("null"), "https://" + host,
-          own + ".evil.example", "http://evil.example:" + port, "http://" + hostname,
-          "http://" + hostname + ":" + other_port}) {
+         {scheme + "evil.example", std::string("null"), other_scheme + host, own + ".evil.example",
+          scheme + "evil.example:" + port, scheme + hostname,
+          scheme + hostname + ":" + other_port}) {
         BOOST_TEST_CONTEXT("Origin: " << origin) {
             HttpClient client(shared_base_url());
             const std::string token = login_form_token(client);
@@ -320,8 +329,8 @@ BOOST_AUTO_TEST_CASE(own_origin_posts_are_accepted) {
     const HttpResponse r = client.post_form(
         "/login", {{"email", account.email}, {"password", account.password}, {"csrf_token", token}},
         {{"Origin", own}, {"Sec-Fetch-Site", "same-origin"}});
-    BOOST_TEST_REQUIRE(r.status == 302, "POST /login with Origin: " << own << " answered "
-                                                                     << r.status);
+    BOOST_TEST_REQUIRE(r.status == 302,
+                       "POST /login with Origin: " << own << " answered " << r.status);
     BOOST_TEST(current_email(client) == account.email);
     const HttpResponse out = client.post_form("/logout", {{"csrf_token", page_token(client)}},
                                               {{"Origin", own}, {"Sec-Fetch-Site", "same-origin"}});

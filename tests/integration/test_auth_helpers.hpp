@@ -2,15 +2,16 @@
 // What the test_auth_*.cpp files share: reading Set-Cookie attributes, asking
 // the app who the client is, and waiting on the clock with a deadline.
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -21,14 +22,23 @@
 
 namespace mfo::test::auth_tests {
 
-inline const std::string kSessionCookie = "mfo_session";
-inline const std::string kCsrfCookie = "mfo_csrf";
-inline const std::string kFlashCookie = "mfo_flash";
+// The app's cookie names as the shared front server makes them: under https
+// (tests/https/through-https) every cookie is Secure and named __Host-NAME.
+inline std::string app_cookie_name(const std::string& name) {
+    const char* base = std::getenv("MFO_TEST_BASE_URL");
+    const bool https = base && std::string_view(base).starts_with("https://");
+    return (https ? "__Host-" : "") + name;
+}
+inline const std::string kSessionCookie = app_cookie_name("mfo_session");
+inline const std::string kCsrfCookie = app_cookie_name("mfo_csrf");
+inline const std::string kFlashCookie = app_cookie_name("mfo_flash");
 
 // Extra MFO_<SECTION>_<KEY> settings for a PrivateStack's pool.
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
-inline std::string shared_base_url() { return require_env("MFO_TEST_BASE_URL"); }
+inline std::string shared_base_url() {
+    return require_env("MFO_TEST_BASE_URL");
+}
 
 inline bool has(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -186,7 +196,8 @@ inline bool same_origin_location(std::string loc, const std::string& base, std::
     }
     std::string decoded;
     for (std::size_t i = 0; i < loc.size(); ++i) {
-        if (loc[i] == '%' && i + 2 < loc.size() && std::isxdigit(static_cast<unsigned char>(loc[i + 1])) &&
+        if (loc[i] == '%' && i + 2 < loc.size() &&
+            std::isxdigit(static_cast<unsigned char>(loc[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(loc[i + 2]))) {
             decoded += static_cast<char>(std::stoi(loc.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -206,36 +217,21 @@ inline bool same_origin_location(std::string loc, const std::string& base, std::
 // same-origin Location.
 inline const std::vector<std::string>& hostile_nexts() {
     static const std::vector<std::string> values{
-        "http://evil.example/",
-        "https://evil.example/",
-        "HTTP://evil.example/",
-        "http:evil.example",
-        "https:/evil.example",
-        "//evil.example",
-        "//evil.example/%2F..",
-        "///evil.example",
-        "////evil.example",
-        "/\\evil.example",
-        "\\/evil.example",
-        "\\\\evil.example",
-        "/\\/evil.example",
-        "javascript:alert(1)",
-        "JaVaScRiPt:alert(1)",
-        "data:text/html,<script>alert(1)</script>",
-        "/%2F%2Fevil.example",
-        "/%2f%2fevil.example",
-        "/%5Cevil.example",
-        "/%5cevil.example",
-        "%2F%2Fevil.example",
-        "/\t/evil.example",
-        "/\n/evil.example",
-        "/\r\n/evil.example",
-        " //evil.example",
-        "\t//evil.example",
-        "\n//evil.example",
-        std::string("\x00//evil.example", 15),
-        "\x01//evil.example",
-        "evil.example",
+        "http://evil.example/", "https://evil.example/",
+        "HTTP://evil.example/", "http:evil.example",
+        "https:/evil.example",  "//evil.example",
+        "//evil.example/%2F..", "///evil.example",
+        "////evil.example",     "/\\evil.example",
+        "\\/evil.example",      "\\\\evil.example",
+        "/\\/evil.example",     "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",  "data:text/html,<script>alert(1)</script>",
+        "/%2F%2Fevil.example",  "/%2f%2fevil.example",
+        "/%5Cevil.example",     "/%5cevil.example",
+        "%2F%2Fevil.example",   "/\t/evil.example",
+        "/\n/evil.example",     "/\r\n/evil.example",
+        " //evil.example",      "\t//evil.example",
+        "\n//evil.example",     std::string("\x00//evil.example", 15),
+        "\x01//evil.example",   "evil.example",
         "@evil.example",
     };
     return values;

@@ -77,6 +77,7 @@ std::string HttpResponse::set_cookie(const std::string& name) const {
 
 HttpClient::HttpClient(std::string base_url) : base_url_(std::move(base_url)) {
     ensure_curl();
+    if (const char* ca = std::getenv("MFO_TEST_CA_FILE"); ca && *ca) ca_file = ca;
 }
 
 HttpResponse HttpClient::get(const std::string& path, const Headers& headers) {
@@ -117,6 +118,12 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     const std::string interface = "host!" + local_address;
     if (!local_address.empty()) curl_easy_setopt(curl.get(), CURLOPT_INTERFACE, interface.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_PATH_AS_IS, 1L);  // send //admin and /a/../b as given
+    // Verification stays on (libcurl's default): a test CA, not "insecure".
+    if (!ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_file.c_str());
+    curl_slist* resolve_raw = nullptr;
+    for (const auto& entry : resolve) resolve_raw = curl_slist_append(resolve_raw, entry.c_str());
+    std::unique_ptr<curl_slist, SlistDeleter> resolve_list(resolve_raw);
+    if (resolve_raw) curl_easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve_raw);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, on_header);

@@ -25,7 +25,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
-public:
+  public:
     explicit HttpClient(std::string base_url);
 
     HttpResponse get(const std::string& path, const Headers& headers = {});
@@ -48,8 +48,14 @@ public:
     // Source address of the connections (e.g. "127.0.0.7": loopback has all
     // of 127.0.0.0/8), so one process can look like many clients; "" = any.
     std::string local_address;
+    // CURLOPT_RESOLVE entries ("mfo.test:PORT:127.0.0.1"): a host name of the
+    // test certificate reached without DNS.
+    std::vector<std::string> resolve;
+    // https: the CA the server's certificate must chain to (verified, never
+    // skipped); default $MFO_TEST_CA_FILE (scripts/test's test CA).
+    std::string ca_file;
 
-private:
+  private:
     std::string base_url_;
     std::map<std::string, std::string> cookies_;
 };
