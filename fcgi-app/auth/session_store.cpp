@@ -42,9 +42,8 @@ std::string session_id_of(const std::string& token) {
     return crypto::sha256(token);
 }
 
-std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::string& token) const {
+std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::string& id) const {
     std::optional<ResolvedSession> out;
-    const std::string id = session_id_of(token);
     db.read([&](Database& d) {
         // Every logged-in request runs this: two primary-key lookups and one
         // row. Roles and permissions come from their copy on the user row

@@ -41,8 +41,10 @@ public:
     explicit SessionStore(SessionTimeouts timeouts) : timeouts_(timeouts) {}
 
     // One round trip: session + active user + roles + permissions. nullopt for
-    // an unknown, expired or revoked token or an inactive user.
-    std::optional<ResolvedSession> resolve(Database& db, const std::string& token) const;
+    // an unknown, expired or revoked session or an inactive user.
+    // `session_id`: session_id_of(token), which the caller has already made
+    // (it is the cache's key too).
+    std::optional<ResolvedSession> resolve(Database& db, const std::string& session_id) const;
     // Writes last_seen_at (and slides the idle expiry) at most once a minute.
     // `missed`: `session` said it was due but nothing was written (the row
     // is gone or another worker wrote it): a cached copy is out of date.

@@ -36,7 +36,7 @@ void resolve_session(RequestContext& ctx, bool touch) {
         // Read before the database: an eviction while we ask makes the
         // answer unfit for the cache.
         const std::uint64_t generation = cache ? cache->generation() : 0;
-        session = ctx.app.sessions.resolve(ctx.db, *token);
+        session = ctx.app.sessions.resolve(ctx.db, id);
         if (!session) {
             ctx.clear_session_cookie = true;
             return;

@@ -3,6 +3,7 @@
 // the app who the client is, and waiting on the clock with a deadline.
 
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -249,6 +250,24 @@ inline std::string printable(const std::string& s) {
         }
     }
     return out;
+}
+
+// A right login POSTed from `origin` through `base`: refused with 403, no
+// session cookie (`session_cookie`: its name there), still anonymous.
+inline void expect_cross_origin_login_refused(const std::string& base, const TestAccount& account,
+                                              const std::string& origin,
+                                              const std::string& session_cookie) {
+    BOOST_TEST_CONTEXT("Origin: " << origin) {
+        HttpClient client(base);
+        const std::string token = login_form_token(client);
+        const HttpResponse r = client.post_form(
+            "/login",
+            {{"email", account.email}, {"password", account.password}, {"csrf_token", token}},
+            {{"Origin", origin}});
+        BOOST_TEST(r.status == 403);
+        BOOST_TEST(!cookie_in(r, session_cookie).has_value());
+        BOOST_TEST(current_email(client).empty());
+    }
 }
 
 }  // namespace mfo::test::auth_tests
