@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "context/app_context.hpp"
 #include "database_check.hpp"
+#include "db_host_health.hpp"
 #include "http/request_log.hpp"
 #include "imported_password_check.hpp"
 #include "pipeline/router.hpp"
@@ -99,6 +100,10 @@ int main(int argc, char** argv) {
         // silently; the pool still starts (it heals when the database comes)
         // unless --require-db.
         mfo::init_database_driver();
+        // The start check's choice of [database] hosts goes to the pool's log
+        // like the workers' later ones.
+        mfo::DbHostHealth::process().set_logger(
+            [](const std::string& line) { mfo::log_event(line); });
         const auto check = mfo::check_database(config, mfo::DbAccount::app);
         for (const auto& problem : check.problems) {
             if (require_db) {
