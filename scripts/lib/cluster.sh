@@ -439,17 +439,23 @@ mfo_cluster_grastate_seqno() {
 }
 
 # mfo_cluster_transfer_kind LOGFILE OFFSET: IST or SST, from what a joiner
-# logged after byte OFFSET of its error log.
+# logged after byte OFFSET of its error log. With rsync both go through the
+# SST script (and both log "SST received"); the script says which it did
+# ("rsync IST completed on joiner"), and a joiner with no state of its own
+# ("Local state: 00000000-...:-1") can only have had a full SST.
 mfo_cluster_transfer_kind() {
     local text
     text=$(tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null || true)
-    if grep -q 'IST received\|Receiving IST\|Prepared IST receiver' <<<"$text" \
-        && ! grep -q 'SST received\|SST succeeded' <<<"$text"; then
+    if grep -q 'rsync IST completed on joiner' <<<"$text"; then
         printf 'IST\n'
-    elif grep -q 'SST received\|SST succeeded\|State transfer required' <<<"$text"; then
+    elif grep -q 'rsync SST completed on joiner' <<<"$text"; then
         printf 'SST\n'
+    elif grep -q 'Local state: 00000000-0000-0000-0000-000000000000:-1' <<<"$text"; then
+        printf 'SST\n'
+    elif grep -q 'Receiving IST: [0-9]* writesets\|IST received' <<<"$text"; then
+        printf 'IST\n'
     else
-        printf 'none\n'
+        printf 'no state transfer\n'
     fi
 }
 
