@@ -52,8 +52,8 @@ mfo_cluster_layout() {
         mfo_die "bad base port: $base (MFO_CLUSTER_BASE_PORT: 1024..65493)"
     fi
     MFO_CLUSTER_BASE_PORT=$base
-    mkdir -p "$dir"
-    MFO_CLUSTER_DIR=$(cd "$dir" && pwd -P)
+    # Not created here (status or env on a mistyped DIR must not make it).
+    MFO_CLUSTER_DIR=$(realpath -m -- "$dir")
     MFO_CLUSTER_HASH=$(printf '%s' "$MFO_CLUSTER_DIR" | sha256sum | cut -c1-12)
     MFO_CLUSTER_LOG_DIR=$MFO_CLUSTER_DIR/log
     MFO_CLUSTER_SECRETS_DIR=$MFO_CLUSTER_DIR/secrets
@@ -70,16 +70,20 @@ mfo_cluster_layout() {
         MFO_CLUSTER_DB_USER=$(id -un)
     fi
 
+    # DIR may not exist yet: what it will be made in decides (mkdir -p
+    # makes it traversable).
+    local probe=$MFO_CLUSTER_DIR
+    while [[ ! -e "$probe" && "$probe" != / ]]; do probe=$(dirname "$probe"); done
     MFO_CLUSTER_NODES_DIR=$MFO_CLUSTER_DIR/nodes
     if [[ -L "$MFO_CLUSTER_NODES_DIR" ]]; then
         MFO_CLUSTER_NODES_DIR=$(readlink "$MFO_CLUSTER_NODES_DIR")
-    elif [[ ! -e "$MFO_CLUSTER_NODES_DIR" ]] && _mfo_cluster_user_locked_out mysql "$MFO_CLUSTER_DIR"; then
+    elif [[ ! -e "$MFO_CLUSTER_NODES_DIR" ]] && _mfo_cluster_user_locked_out mysql "$probe"; then
         MFO_CLUSTER_NODES_DIR=/var/tmp/mfo-cluster-$MFO_CLUSTER_HASH
     fi
     MFO_CLUSTER_RUN_DIR=$MFO_CLUSTER_DIR/run
     if [[ -L "$MFO_CLUSTER_RUN_DIR" ]]; then
         MFO_CLUSTER_RUN_DIR=$(readlink "$MFO_CLUSTER_RUN_DIR")
-    elif [[ ! -e "$MFO_CLUSTER_RUN_DIR" ]] && _mfo_www_data_locked_out "$MFO_CLUSTER_DIR"; then
+    elif [[ ! -e "$MFO_CLUSTER_RUN_DIR" ]] && _mfo_www_data_locked_out "$probe"; then
         local base_dir=/run
         [[ -d "$base_dir" && -w "$base_dir" ]] || base_dir=/tmp
         MFO_CLUSTER_RUN_DIR=$base_dir/mfo-cluster-$MFO_CLUSTER_HASH
@@ -101,6 +105,7 @@ _mfo_cluster_user_locked_out() {
 # mfo_cluster_make_dirs: create the layout (links to the outside dirs too).
 mfo_cluster_make_dirs() {
     local d
+    mkdir -p "$MFO_CLUSTER_DIR"
     mkdir -p "$MFO_CLUSTER_LOG_DIR" "$MFO_CLUSTER_SECRETS_DIR" "$MFO_CLUSTER_RUN_DIR" \
         "$MFO_CLUSTER_NODES_DIR" "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
     chmod 0700 "$MFO_CLUSTER_SECRETS_DIR"
