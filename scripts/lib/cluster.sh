@@ -668,15 +668,10 @@ mfo_cluster_pool_wait_ready() {
     fi
 }
 
-# mfo_cluster_pool_start N: start pool N (working directory DIR/poolN, so no
-# stray .env is read) and wait up to 30 s for its socket; then, when nginx
-# runs, for /readyz on its pinned port.
-mfo_cluster_pool_start() {
-    local n=$1 pid socket conf log
-    if pid=$(mfo_cluster_pool_pid "$n"); then
-        mfo_log "pool $n already runs (pid $pid)"
-        return 0
-    fi
+# mfo_cluster_pool_spawn N: start pool N in the background (working
+# directory DIR/poolN, so no stray .env is read); does not wait.
+mfo_cluster_pool_spawn() {
+    local n=$1 socket conf log
     mfo_require_bins "$MFO_CLUSTER_BIN_DIR" "$MFO_CLUSTER_FCGI_BIN"
     socket=$(mfo_cluster_pool_socket "$n")
     conf=$(mfo_cluster_pool_config "$n")
@@ -688,16 +683,34 @@ mfo_cluster_pool_start() {
     mfo_log "starting pool $n (config $conf, log $log)"
     MFO_SPAWN_CWD=$(dirname "$conf") mfo_spawn "$(mfo_cluster_pidfile "pool$n")" "$log" \
         "$MFO_CLUSTER_BIN_DIR/$MFO_CLUSTER_FCGI_BIN" --config "$conf" 9>&-
-    pid=$MFO_SPAWNED_PID
-    if ! mfo_wait_socket "$socket" 30 "$pid"; then
-        mfo_tail_log "$log"
+}
+
+# mfo_cluster_pool_wait_socket N PID: up to 30 s for pool N's socket; stops
+# it on failure.
+mfo_cluster_pool_wait_socket() {
+    local n=$1 pid=$2
+    if ! mfo_wait_socket "$(mfo_cluster_pool_socket "$n")" 30 "$pid"; then
+        mfo_tail_log "$MFO_CLUSTER_LOG_DIR/pool$n.log"
         mfo_cluster_pool_stop "$n" || true
         return 1
     fi
+}
+
+# mfo_cluster_pool_start N: start pool N, wait up to 30 s for its socket
+# and then, when nginx runs, for /readyz on its pinned port.
+mfo_cluster_pool_start() {
+    local n=$1 pid
+    if pid=$(mfo_cluster_pool_pid "$n"); then
+        mfo_log "pool $n already runs (pid $pid)"
+        return 0
+    fi
+    mfo_cluster_pool_spawn "$n"
+    pid=$MFO_SPAWNED_PID
+    mfo_cluster_pool_wait_socket "$n" "$pid" || return 1
     if mfo_cluster_nginx_pid >/dev/null; then
         mfo_cluster_pool_wait_ready "$n" "$pid" 30 || return 1
     fi
-    mfo_log "pool $n ready (pid $pid, socket $socket)"
+    mfo_log "pool $n ready (pid $pid, socket $(mfo_cluster_pool_socket "$n"))"
 }
 
 # mfo_cluster_pool_stop N: SIGTERM (the pool drains), bounded wait.
