@@ -526,7 +526,8 @@ if none runs, scripts/cluster down && scripts/cluster up starts a fresh cluster"
     mfo_cluster_fast_evict
     local size
     size=$(mfo_cluster_node_wsrep "$n" | awk '{ print $2 }')
-    local before="$(_mfo_cluster_secs $(( t1 - t0 )))s waiting for its eviction"
+    local before
+    before="$(_mfo_cluster_secs $(( t1 - t0 )))s waiting for its eviction"
     if [[ "$seqno" == -1 ]]; then
         before+=" and $(_mfo_cluster_secs $(( t_spawn - t1 )))s recovering its position"
     fi
