@@ -107,16 +107,22 @@ mfo_cluster_make_dirs() {
     local d
     mkdir -p "$MFO_CLUSTER_DIR"
     mkdir -p "$MFO_CLUSTER_LOG_DIR" "$MFO_CLUSTER_SECRETS_DIR" "$MFO_CLUSTER_RUN_DIR" \
-        "$MFO_CLUSTER_NODES_DIR" "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
+        "$MFO_CLUSTER_NODES_DIR"
     chmod 0700 "$MFO_CLUSTER_SECRETS_DIR"
     for d in nodes run; do
         local target=$MFO_CLUSTER_NODES_DIR
         [[ "$d" == run ]] && target=$MFO_CLUSTER_RUN_DIR
         if [[ "$target" != "$MFO_CLUSTER_DIR/$d" ]]; then
+            # /var/tmp and /tmp are writable by anyone: the name is
+            # predictable, so only a real directory of ours will do.
+            if [[ -L "$target" || "$(stat -c %u "$target")" != "$(id -u)" ]]; then
+                mfo_die "$target is a link or not ours: remove it (it should be scripts/cluster's own directory)"
+            fi
             chmod 0755 "$target"
             ln -sfn "$target" "$MFO_CLUSTER_DIR/$d"
         fi
     done
+    mkdir -p "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
     for d in "${MFO_CLUSTER_POOL_IDS[@]}"; do
         mkdir -p "$MFO_CLUSTER_DIR/pool$d"
     done
