@@ -581,12 +581,6 @@ GRANT ALL PRIVILEGES ON \`$dbname\`.* TO '$admin_user'@'$host';
     mfo_cluster_sql "$n" --batch <<<"$sql" || mfo_die "could not create the database accounts on node $n"
 }
 
-# mfo_cluster_hosts_supported: the pools' config takes [database] hosts (an
-# ordered list of nodes to fail over between).
-mfo_cluster_hosts_supported() {
-    grep -q '{"database", "hosts"}' "$MFO_REPO_DIR/core/config_loader.cpp" 2>/dev/null
-}
-
 # mfo_cluster_pool_hosts N: pool N's nodes, the preferred one first: pool 1
 # prefers node 1, pool 2 node 2 (then the next ones, wrapping).
 mfo_cluster_pool_hosts() {
@@ -630,16 +624,8 @@ mfo_cluster_write_pool_config() {
         database admin_password ""
         database admin_password_file "$MFO_CLUSTER_SECRETS_DIR/db_admin_password"
         database migrations_dir "$MFO_REPO_DIR/sql/migrations"
+        database hosts "$(mfo_cluster_pool_hosts "$p")"
     )
-    if mfo_cluster_hosts_supported; then
-        kv+=(database hosts "$(mfo_cluster_pool_hosts "$p")")
-    else
-        # Before [database] hosts existed: the preferred node only.
-        local first
-        first=$(mfo_cluster_pool_hosts "$p")
-        first=${first%%,*}
-        kv+=(database host 127.0.0.1 database port "${first##*:}")
-    fi
     local i
     for (( i = 0; i < ${#kv[@]}; i += 3 )); do
         mfo_ini_set "$conf" "${kv[i]}" "${kv[i + 1]}" "${kv[i + 2]}"
