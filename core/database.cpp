@@ -257,6 +257,13 @@ void Database::run(const std::function<void(Database&)>& body, bool retry, bool 
                 rerun_pause(reruns);
                 continue;
             }
+            if (is_retryable_transaction_error(code)) {
+                // Still rolled back or refused after the re-runs: the
+                // cluster is busy or has no ready node; try again later (503).
+                failed(started, e.what());
+                throw DbUnavailable(std::string("database kept refusing the transaction: ") +
+                                    e.what());
+            }
             if (!is_connection_error(code)) {
                 if (breaker_) breaker_->record_success(admission);  // it answered
                 throw;

@@ -1,7 +1,5 @@
 #include "auth/login_throttle.hpp"
 
-#include <cppconn/exception.h>
-
 #include <algorithm>
 #include <memory>
 
@@ -17,8 +15,6 @@ std::string account_key(const std::string& email) {
     });
     return crypto::sha256("login:" + lowered);
 }
-
-constexpr int kDeadlock = 1213;
 
 ThrottleState lock_row(Database& d, const std::string& key, const ThrottlePolicy& policy) {
     // Creates the row or takes its exclusive lock (ON DUPLICATE KEY UPDATE
@@ -87,38 +83,33 @@ ThrottleTicket LoginThrottle::reserve(Database& db, const std::string& email) co
     const std::string key = account_key(email);
     ThrottleTicket ticket;
     // Each transaction locks one row; a deadlock can only come from the
-    // insert of a new row racing another, and is safe to run again.
-    for (int attempt = 1;; ++attempt) {
-        try {
-            db.transaction([&](Database& d) {
-                const ThrottleStep step = plan_reservation(lock_row(d, key, policy_), policy_);
-                ticket = ThrottleTicket{};
-                if (!step.allowed) {
-                    ticket.retry_after = std::max(1L, step.retry_after);
-                    return;
-                }
-                auto& update = d.prepare(
-                    "UPDATE login_throttle SET failures = ?, reserved = ?, "
-                    "window_start = IF(?, NOW(), window_start), "
-                    "locked_until = IF(?, NOW() + INTERVAL ? SECOND, IF(?, NULL, locked_until)) "
-                    "WHERE account_key = ?");
-                update.setInt64(1, step.failures);
-                update.setInt64(2, step.reserved);
-                update.setBoolean(3, step.reset_window);
-                update.setBoolean(4, step.start_lock);
-                update.setInt(5, policy_.lockout_seconds);
-                update.setBoolean(6, step.clear_lock);
-                update.setString(7, key);
-                update.executeUpdate();
-                ticket.allowed = true;
-                ticket.number = step.reserved;
-                ticket.locks_account = step.start_lock;
-            });
-            return ticket;
-        } catch (const sql::SQLException& e) {
-            if (e.getErrorCode() != kDeadlock || attempt == 3) throw;
+    // insert of a new row racing another (or, on Galera, two nodes reserving
+    // at once), and Database::transaction runs it again from its start.
+    db.transaction([&](Database& d) {
+        const ThrottleStep step = plan_reservation(lock_row(d, key, policy_), policy_);
+        ticket = ThrottleTicket{};
+        if (!step.allowed) {
+            ticket.retry_after = std::max(1L, step.retry_after);
+            return;
         }
-    }
+        auto& update = d.prepare(
+            "UPDATE login_throttle SET failures = ?, reserved = ?, "
+            "window_start = IF(?, NOW(), window_start), "
+            "locked_until = IF(?, NOW() + INTERVAL ? SECOND, IF(?, NULL, locked_until)) "
+            "WHERE account_key = ?");
+        update.setInt64(1, step.failures);
+        update.setInt64(2, step.reserved);
+        update.setBoolean(3, step.reset_window);
+        update.setBoolean(4, step.start_lock);
+        update.setInt(5, policy_.lockout_seconds);
+        update.setBoolean(6, step.clear_lock);
+        update.setString(7, key);
+        update.executeUpdate();
+        ticket.allowed = true;
+        ticket.number = step.reserved;
+        ticket.locks_account = step.start_lock;
+    });
+    return ticket;
 }
 
 void LoginThrottle::record_success(Database& db, const std::string& email,

@@ -32,8 +32,9 @@ void SessionFeedPoller::publish_figures() {
     entry->cache_misses = s.misses;
 }
 
-SessionFeedPoller::SessionFeedPoller(const Config& config, SessionCache& cache)
-    : config_(config), cache_(cache), thread_([this] { run(); }) {}
+SessionFeedPoller::SessionFeedPoller(const Config& config, SessionCache& cache,
+                                     DbCircuitBreaker* breaker)
+    : config_(config), cache_(cache), breaker_(breaker), thread_([this] { run(); }) {}
 
 SessionFeedPoller::~SessionFeedPoller() {
     {
@@ -47,8 +48,8 @@ SessionFeedPoller::~SessionFeedPoller() {
 void SessionFeedPoller::run() {
     using Clock = SessionCache::Clock;
     DbThreadScope db_thread;
-    // No circuit breaker: the pages' connections have their own, and a
-    // failing read here only turns the cache off.
+    // Not through the circuit breaker: a failing read here only turns the
+    // cache off. A good one tells the breaker the database answers.
     Database db(config_.database, DbAccount::app);
     std::optional<RevocationCursor> cursor;
     bool failing = false;
@@ -97,6 +98,7 @@ void SessionFeedPoller::run() {
             }
             if (failing) log_event("session cache: revocation feed readable again; cache on");
             failing = false;
+            if (breaker_) breaker_->record_success(DbCircuitBreaker::Admission::go);
         } catch (const std::exception& e) {
             if (!failing) {
                 log_event(std::string("session cache: cannot read the revocation feed "

@@ -11,12 +11,16 @@
 
 #include "auth/session_cache.hpp"
 #include "config.hpp"
+#include "db_circuit_breaker.hpp"
 
 namespace mfo {
 
 class SessionFeedPoller {
   public:
-    SessionFeedPoller(const Config& config, SessionCache& cache);
+    // `breaker`: the worker's database circuit breaker (may be null); a good
+    // read closes it, so a worker whose pages get no traffic after an
+    // outage still knows, and logs, that the database is back.
+    SessionFeedPoller(const Config& config, SessionCache& cache, DbCircuitBreaker* breaker);
     ~SessionFeedPoller();  // stops and joins
     SessionFeedPoller(const SessionFeedPoller&) = delete;
     SessionFeedPoller& operator=(const SessionFeedPoller&) = delete;
@@ -28,6 +32,7 @@ class SessionFeedPoller {
 
     const Config& config_;
     SessionCache& cache_;
+    DbCircuitBreaker* breaker_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -236,7 +236,8 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
             static_cast<std::size_t>(cfg.session_cache_memory_mb) << 20,
             std::chrono::seconds(cfg.session_cache_max_age),
             std::chrono::milliseconds(cfg.session_cache_fail_closed_ms), cfg.session_idle_timeout});
-        feed_poller = std::make_unique<SessionFeedPoller>(cfg, *state.session_cache);
+        feed_poller =
+            std::make_unique<SessionFeedPoller>(cfg, *state.session_cache, state.db_breaker.get());
     }
 
     const int thread_count = state.app->config.threads;
