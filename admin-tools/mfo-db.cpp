@@ -281,7 +281,8 @@ ToolSpec tool_spec() {
              "",
              "Apply the pending SQL migrations in order.",
              "Refuses to run when an applied migration's file was changed or removed.\n"
-             "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate'), saying so.\n"
+             "Concurrent runs wait for each other (GET_LOCK 'mfo_migrate'; on a Galera\n"
+             "cluster a lock row in schema_migration_lock), saying so.\n"
              "Statements are split as the mariadb client does (quotes, comments,\n"
              "DELIMITER lines for trigger and procedure bodies). DDL cannot be rolled\n"
              "back: a migration that fails half-way (or loses its connection) is\n"

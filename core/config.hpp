@@ -18,7 +18,18 @@ class ConfigError : public std::runtime_error {
 enum class Environment { development, production };
 enum class CookieSecure { automatic, always, never };
 
+// One database server: a unix socket, or host and port.
+struct DbEndpoint {
+    std::string socket;
+    std::string host;
+    int port = 3306;
+    bool operator==(const DbEndpoint&) const = default;
+};
+
 struct DatabaseConfig {
+    // Several servers (a Galera cluster), in order of preference; empty: the
+    // one server of socket / host / port. See db_endpoints.hpp.
+    std::vector<DbEndpoint> hosts;
     std::string socket;
     std::string host = "127.0.0.1";
     int port = 3306;

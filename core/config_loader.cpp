@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "config.hpp"
+#include "db_endpoints.hpp"
 #include "ini_file.hpp"
 
 extern char** environ;
@@ -207,6 +208,10 @@ const std::map<SettingKey, Setter>& setters() {
         {{"database", "socket"},
          [](Loader& l, const std::string& v) { l.config.database.socket = l.path_of(v); }},
         {{"database", "host"}, [](Loader& l, const std::string& v) { l.config.database.host = v; }},
+        {{"database", "hosts"},
+         [](Loader& l, const std::string& v) {
+             l.config.database.hosts = parse_db_hosts(v, l.config.database.port, l.dir);
+         }},
         {{"database", "port"},
          [](Loader& l, const std::string& v) {
              l.config.database.port = static_cast<int>(parse_int(v, 1, 65535));
@@ -465,9 +470,12 @@ std::string origin_key(const SettingKey& key) {
 void apply_settings(Loader& loader, const Settings& settings) {
     for (const auto& [key, setting] : settings)
         loader.config.origins[origin_key(key)] = setting.origin;
-    // Inline secrets first so that *_file only fills what is still empty.
-    const SettingKey first[] = {
-        {"app", "secret_key"}, {"database", "password"}, {"database", "admin_password"}};
+    // Inline secrets first so that *_file only fills what is still empty;
+    // the port before `hosts`, whose bare host names take it.
+    const SettingKey first[] = {{"app", "secret_key"},
+                                {"database", "password"},
+                                {"database", "admin_password"},
+                                {"database", "port"}};
     auto apply = [&](const SettingKey& key, const Setting& setting) {
         const bool had_key = !loader.config.secret_key.empty();
         try {

@@ -5,13 +5,16 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config.hpp"
+#include "galera_node.hpp"
 
 namespace sql {
 class Connection;
@@ -54,15 +57,35 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    // Runs a read. If the connection was lost, reconnects, re-prepares and
-    // tries once more; throws DbUnavailable when the server stays away.
+    // Runs a read. If the connection was lost, reconnects (to the next of
+    // `[database] hosts` when there are several), re-prepares and tries once
+    // more; throws DbUnavailable when the server stays away.
     void read(const std::function<void(Database&)>& body);
-    // Runs a write, never retried: after a lost connection the outcome is
+    // Runs a write, not retried after a lost connection: the outcome is
     // unknown, so the caller gets DbUnavailable (503) and the user retries.
+    // Retried from its start (a few times) when the server says it did not
+    // happen: 1213 (a deadlock, or a Galera certification failure) and 1047
+    // (a node that left the cluster). So a body of several statements must
+    // be a transaction(), and a body must not keep state across runs.
     void write(const std::function<void(Database&)>& body);
     // Runs `body` in a transaction (a write): commits on return, rolls back
-    // on an exception.
+    // on an exception; retried like write().
     void transaction(const std::function<void(Database&)>& body);
+
+    // `sql`, made a causal read on a Galera node (it waits until the node
+    // has applied every write the cluster committed before it): for reads
+    // that must see a write just made through another node, such as a
+    // session created by another app host. Unchanged on a plain server.
+    // Valid inside a read()/write()/transaction() body.
+    std::string causal(const std::string& sql) const;
+    // Whether the connected server is a Galera node, and its state when the
+    // connection was made (call inside a body).
+    bool galera() const { return node_.galera; }
+    // The server the connection uses ("127.0.0.1:3306"); empty if none.
+    std::string endpoint() const;
+    // The connected server turned out unusable (not Primary, not ready): drop
+    // the connection and try the others first for a while.
+    void mark_endpoint_down(const std::string& why);
 
     // A statement prepared once per connection and reused; parameters are
     // cleared before it is handed out.
@@ -82,13 +105,19 @@ public:
 
 private:
     void ensure_connected();
+    void connect_to(const DbEndpoint& endpoint);
     void ensure_live();
+    void fail_back_when_due();
     void run(const std::function<void(Database&)>& body, bool retry, bool ping_first);
 
     DatabaseConfig config_;
     DbAccount account_;
     DbTimeouts timeouts_;
     DbCircuitBreaker* breaker_ = nullptr;
+    std::vector<DbEndpoint> endpoints_;
+    std::size_t endpoint_index_ = 0;  // of the connected server
+    std::chrono::steady_clock::time_point connected_at_{};
+    GaleraNodeState node_;
     std::unique_ptr<sql::Connection> connection_;
     bool had_connection_ = false;  // the next connect is a reconnect (/status)
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;

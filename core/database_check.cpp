@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "db_endpoints.hpp"
 #include "migrations.hpp"
 #include "user_store.hpp"
 
@@ -14,9 +15,12 @@ namespace {
 
 std::string describe(const DatabaseConfig& db, DbAccount account) {
     const std::string user = account == DbAccount::admin ? db.admin_user : db.user;
-    const std::string where =
-        db.socket.empty() ? db.host + ":" + std::to_string(db.port) : "unix:" + db.socket;
-    return user + "@" + where + "/" + db.name;
+    std::string out = user + "@";
+    const bool several = endpoints_of(db).size() > 1;
+    if (several) out += "{";
+    out += endpoints_label(db);
+    if (several) out += "}";
+    return out + "/" + db.name;
 }
 
 void check_schema(Database& db, const Config& config, DatabaseCheck& check) {

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "crypto.hpp"
+#include "migration_lock.hpp"
 #include "os_user.hpp"
 
 namespace mfo {
@@ -25,8 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Rows = std::unique_ptr<sql::ResultSet>;
-
-constexpr const char* kLockName = "mfo_migrate";
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
@@ -139,55 +138,6 @@ std::vector<AppliedMigration> applied_migrations(Database& db) {
     }
     return applied;
 }
-
-bool get_lock(Database& db, int timeout_seconds) {
-    auto& st = db.prepare("SELECT GET_LOCK(?, ?)");
-    st.setString(1, kLockName);
-    st.setInt(2, timeout_seconds);
-    Rows rs(st.executeQuery());
-    return rs->next() && !rs->isNull(1) && rs->getInt(1) == 1;
-}
-
-// Serialises concurrent runs (two deploys at once) on the server.
-class MigrationLock {
-  public:
-    MigrationLock(Database& db, int timeout_seconds, std::ostream* log) : db_(db) {
-        if (get_lock(db_, 0)) return;
-        std::string holder = "another session";
-        {
-            auto& st = db_.prepare("SELECT IS_USED_LOCK(?)");
-            st.setString(1, kLockName);
-            Rows rs(st.executeQuery());
-            if (rs->next() && !rs->isNull(1)) holder = "connection " + rs->getString(1);
-        }
-        if (log) {
-            *log << "Waiting for the migration lock '" << kLockName << "' (held by " << holder
-                 << ", another mfo-db migrate) for up to " << timeout_seconds << " s ..."
-                 << std::endl;
-        }
-        if (timeout_seconds == 0 || !get_lock(db_, timeout_seconds)) {
-            throw MigrationError("another migration is running (" + holder + " holds the lock '" +
-                                 kLockName + "'): gave up after " +
-                                 std::to_string(timeout_seconds) +
-                                 " s; wait for it to finish (--lock-timeout to wait longer)");
-        }
-        if (log) *log << "Got the migration lock." << std::endl;
-    }
-    ~MigrationLock() {
-        try {
-            auto& st = db_.prepare("SELECT RELEASE_LOCK(?)");
-            st.setString(1, kLockName);
-            Rows rs(st.executeQuery());
-        } catch (const std::exception&) {
-            // A lost connection releases the lock by itself.
-        }
-    }
-    MigrationLock(const MigrationLock&) = delete;
-    MigrationLock& operator=(const MigrationLock&) = delete;
-
-  private:
-    Database& db_;
-};
 
 const MigrationFile* file_of(const std::vector<MigrationFile>& files, int version) {
     const auto it = std::find_if(files.begin(), files.end(),
@@ -669,6 +619,8 @@ MigrateResult migrate(Database& db, const std::string& dir, bool dry_run, std::o
         result.sql += "-- recorded in schema_migrations as version " +
                       std::to_string(file->version) + ", sha256 " + file->checksum + "\n\n";
         if (!dry_run) {
+            // The node may have left the cluster since the last one.
+            if (db.galera()) require_primary_component(db);
             if (log) *log << "Applying " << file->name << " ..." << std::flush;
             apply(db, *file, statements);
             if (log) *log << " done." << std::endl;

@@ -74,7 +74,8 @@ struct MigrateResult {
     std::string sql;                   // what was run (or would be, for a dry run)
 };
 
-// Applies the pending migrations in order under GET_LOCK('mfo_migrate'),
+// Applies the pending migrations in order under the migration lock
+// (migration_lock.hpp: GET_LOCK, or a cluster-wide lock row on Galera),
 // after checking that every applied one is unchanged and present and none
 // has failed; waits up
 // to `lock_timeout_seconds` for another run's lock (saying so on `log`).

@@ -47,7 +47,10 @@ struct RoleRecord {
 std::string new_uniquifier();
 
 // --- users ---
-std::optional<UserRecord> find_user_by_email(Database& db, const std::string& email);
+// `causal`: also sees a user registered a moment ago through another node of
+// a Galera cluster (Database::causal); the sign-in form uses it.
+std::optional<UserRecord> find_user_by_email(Database& db, const std::string& email,
+                                             bool causal = false);
 std::optional<UserRecord> find_user_by_id(Database& db, std::uint64_t id);
 // Throws AlreadyExists when the email is taken (compared case-insensitively).
 std::uint64_t create_user(Database& db, const std::string& email, const std::string& password_hash,

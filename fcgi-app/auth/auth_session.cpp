@@ -22,7 +22,9 @@ std::string start_session(RequestContext& ctx, Response& response, std::uint64_t
     if (ctx.session) destroy_current_session(ctx);
     const NewSession created = app.sessions.create(
         ctx.db, user_id, remember, ctx.req.header("user-agent"), ctx.req.remote_addr);
-    ctx.db.write([&](Database& db) {
+    // Two statements: one transaction, so a re-run (Database::write) cannot
+    // count the login twice.
+    ctx.db.transaction([&](Database& db) {
         record_login(db, user_id, ctx.req.remote_addr);
         audit(db, user_id, "web", "login", email, ctx.req.remote_addr);
     });

@@ -48,7 +48,9 @@ std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::st
         // Every logged-in request runs this: two primary-key lookups and one
         // row. Roles and permissions come from their copy on the user row
         // (core/user_role_cache.hpp), not from a join over user_roles/roles.
-        auto& st = d.prepare(
+        // A causal read on a Galera cluster: a session made through another
+        // app host (another node) a moment ago is found; cache hits run none.
+        auto& st = d.prepare(d.causal(
             "SELECT s.user_id, u.email, s.csrf_secret, s.remember, "
             "TIMESTAMPDIFF(SECOND, s.last_seen_at, NOW()) AS idle_for, "
             "u.role_names AS roles, u.role_permissions AS permissions, "
@@ -57,7 +59,7 @@ std::optional<ResolvedSession> SessionStore::resolve(Database& db, const std::st
             "FROM sessions s "
             "JOIN users u ON u.id = s.user_id AND u.active = 1 "
             "AND u.fs_uniquifier = s.user_uniquifier "
-            "WHERE s.id = ? AND s.idle_expires_at > NOW() AND s.absolute_expires_at > NOW()");
+            "WHERE s.id = ? AND s.idle_expires_at > NOW() AND s.absolute_expires_at > NOW()"));
         st.setString(1, id);
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         if (!rs->next()) return;

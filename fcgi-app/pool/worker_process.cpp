@@ -20,6 +20,7 @@
 
 #include "database.hpp"
 #include "db_circuit_breaker.hpp"
+#include "db_host_health.hpp"
 #include "http/request_log.hpp"
 #include "http/request_params.hpp"
 #include "ops/pool_stats.hpp"
@@ -217,6 +218,8 @@ void run_worker_process(std::shared_ptr<const AppContext> app, int listen_fd, in
     state.db_breaker = std::make_unique<DbCircuitBreaker>(
         db_config.breaker_failures, std::chrono::seconds(db_config.breaker_retry),
         [](const std::string& line) { log_event(line); });
+    // A move to another of [database] hosts: one line per worker and change.
+    DbHostHealth::process().set_logger([](const std::string& line) { log_event(line); });
     state.authorizer_fd = authorizer_fd;
     state.notify_fd = notify_fd;
     // Without the supervisor's statistics (never the case in mfo-fcgi), keep

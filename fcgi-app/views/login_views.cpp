@@ -93,7 +93,9 @@ Response login_submit(RequestContext& ctx) {
     }
 
     std::optional<UserRecord> user;
-    if (email) ctx.db.read([&](Database& db) { user = find_user_by_email(db, *email); });
+    // Causal: a user who registered through another app host a moment ago
+    // is found even if this host's database node is a few writes behind.
+    if (email) ctx.db.read([&](Database& db) { user = find_user_by_email(db, *email, true); });
     bool ok = false;
     PasswordCheck check;
     if (user) {
@@ -117,7 +119,7 @@ Response login_submit(RequestContext& ctx) {
         // replaced by our own now that we know the password.
         const std::string upgraded = app.hasher->hash(in.password);
         const std::string from = scheme_name(identify_hash(user->password_hash));
-        ctx.db.write([&](Database& db) {
+        ctx.db.transaction([&](Database& db) {
             update_password_hash(db, user->id, upgraded);
             audit(db, user->id, "web", "password.rehash", user->email, ctx.req.remote_addr,
                   "from " + from);

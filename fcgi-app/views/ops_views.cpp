@@ -42,16 +42,21 @@ Response healthz(RequestContext&) {
 }
 
 // The database answers (one round trip on this thread's connection, within
-// the connect and read timeouts) and this worker is not draining.
+// the connect and read timeouts; two on a Galera node) and this worker is not
+// draining. A Galera node that lost quorum still answers `SELECT 1` but fails
+// every table access (1047): it counts as down, and the connection moves to
+// the next of `[database] hosts`, so the answer is about the pool, not the node.
 Response readyz(RequestContext& ctx) {
     if (draining()) return plain(503, "draining\n");
     try {
-        bool answered = false;
         ctx.db.read([&](Database& db) {
-            std::unique_ptr<sql::ResultSet> rs(db.prepare("SELECT 1").executeQuery());
-            answered = rs->next();
+            const GaleraNodeState node = read_galera_node_state(db.connection());
+            if (!node.usable()) {
+                const std::string why = db.endpoint() + ": " + node.describe();
+                db.mark_endpoint_down(why);
+                throw DbUnavailable("database node not usable: " + why);
+            }
         });
-        if (!answered) return plain(503, "database: no answer\n");
     } catch (const DbUnavailable&) {
         return plain(503, "database: unavailable\n");
     } catch (const sql::SQLException&) {
