@@ -355,7 +355,9 @@ mfo_cluster_fast_evict() {
     [[ "${MFO_CLUSTER_FAST_EVICT:-1}" == 1 ]] || return 0
     local n
     for n in "${MFO_CLUSTER_NODE_IDS[@]}"; do
+        # A node still joining gets them when its own start finishes.
         mfo_cluster_node_pid "$n" >/dev/null || continue
+        mfo_cluster_node_synced "$n" || continue
         mfo_cluster_sql "$n" -e "SET GLOBAL wsrep_provider_options='$MFO_CLUSTER_FAST_EVICT_OPTIONS'" \
             || mfo_warn "node $n: could not set the short evs timeouts"
     done
@@ -439,17 +441,23 @@ mfo_cluster_grastate_seqno() {
 }
 
 # mfo_cluster_transfer_kind LOGFILE OFFSET: IST or SST, from what a joiner
-# logged after byte OFFSET of its error log.
+# logged after byte OFFSET of its error log. With rsync both go through the
+# SST script (and both log "SST received"); the script says which it did
+# ("rsync IST completed on joiner"), and a joiner with no state of its own
+# ("Local state: 00000000-...:-1") can only have had a full SST.
 mfo_cluster_transfer_kind() {
     local text
     text=$(tail -c +"$(( $2 + 1 ))" "$1" 2>/dev/null || true)
-    if grep -q 'IST received\|Receiving IST\|Prepared IST receiver' <<<"$text" \
-        && ! grep -q 'SST received\|SST succeeded' <<<"$text"; then
+    if grep -q 'rsync IST completed on joiner' <<<"$text"; then
         printf 'IST\n'
-    elif grep -q 'SST received\|SST succeeded\|State transfer required' <<<"$text"; then
+    elif grep -q 'rsync SST completed on joiner' <<<"$text"; then
         printf 'SST\n'
+    elif grep -q 'Local state: 00000000-0000-0000-0000-000000000000:-1' <<<"$text"; then
+        printf 'SST\n'
+    elif grep -q 'Receiving IST: [0-9]* writesets\|IST received' <<<"$text"; then
+        printf 'IST\n'
     else
-        printf 'none\n'
+        printf 'no state transfer\n'
     fi
 }
 
@@ -490,6 +498,8 @@ if none runs, scripts/cluster down && scripts/cluster up starts a fresh cluster"
         fi
     fi
     mfo_cluster_write_node_cnf "$n"
+    local t_spawn
+    t_spawn=$(mfo_now_ds)
     log=$(mfo_cluster_node_log "$n")
     offset=$(stat -c %s "$log" 2>/dev/null || echo 0)
     mfo_log "starting node $n (joining through node $peer)"
@@ -501,8 +511,9 @@ if none runs, scripts/cluster down && scripts/cluster up starts a fresh cluster"
     mfo_cluster_fast_evict
     local size
     size=$(mfo_cluster_node_wsrep "$n" | awk '{ print $2 }')
-    mfo_log "node $n Synced (pid $pid) by $kind in $(_mfo_cluster_secs $(( t2 - t1 )))s" \
-        "($(_mfo_cluster_secs $(( t1 - t0 )))s waiting for eviction first); cluster size $size"
+    mfo_log "node $n Synced (pid $pid) by $kind in $(_mfo_cluster_secs $(( t2 - t_spawn )))s;" \
+        "before that $(_mfo_cluster_secs $(( t1 - t0 )))s waiting for its eviction and" \
+        "$(_mfo_cluster_secs $(( t_spawn - t1 )))s recovering its position; cluster size $size"
 }
 
 # _mfo_cluster_secs DS: deciseconds as seconds with one decimal.
