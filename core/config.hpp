@@ -133,9 +133,9 @@ struct Config {
     bool session_cache = true;
     int session_cache_entries = 100000;
     int session_cache_memory_mb = 128;
-    int session_cache_max_age = 60;           // seconds
+    int session_cache_max_age = 60;  // seconds
     int session_cache_poll_ms = 100;
-    int session_cache_fail_closed_ms = 500;   // no good feed read for this long: off
+    int session_cache_fail_closed_ms = 500;  // no good feed read for this long: off
 };
 
 // Reads `path`, then `.env` in the working directory, then the process

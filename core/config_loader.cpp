@@ -554,7 +554,8 @@ Config load_config(const std::string& path) {
     if (config.max_sign_ins_in_flight == 0) {
         config.max_sign_ins_in_flight = std::max(1, config.threads / 2);
     }
-    if (config.session_cache && config.session_cache_fail_closed_ms < 2 * config.session_cache_poll_ms) {
+    if (config.session_cache &&
+        config.session_cache_fail_closed_ms < 2 * config.session_cache_poll_ms) {
         throw ConfigError(path +
                           ": session_cache_fail_closed_ms must be at least twice "
                           "session_cache_poll_ms (one slow read would turn the cache off)");

@@ -57,8 +57,12 @@ DbTimeouts timeouts_of(const DatabaseConfig& config, DbAccount account) {
     return DbTimeouts{config.connect_timeout, read, config.write_timeout};
 }
 
-DbThreadScope::DbThreadScope() { driver()->threadInit(); }
-DbThreadScope::~DbThreadScope() { driver()->threadEnd(); }
+DbThreadScope::DbThreadScope() {
+    driver()->threadInit();
+}
+DbThreadScope::~DbThreadScope() {
+    driver()->threadEnd();
+}
 
 Database::Database(DatabaseConfig config, DbAccount account)
     : Database(config, account, timeouts_of(config, account)) {}
@@ -85,10 +89,9 @@ void Database::disconnect() {
 void Database::connect_to(const DbEndpoint& endpoint) {
     sql::ConnectOptionsMap options;
     const bool admin = account_ == DbAccount::admin;
-    options["hostName"] =
-        endpoint.socket.empty()
-            ? sql::SQLString("tcp://" + endpoint_label(endpoint))
-            : sql::SQLString("unix://" + endpoint.socket);
+    options["hostName"] = endpoint.socket.empty()
+                              ? sql::SQLString("tcp://" + endpoint_label(endpoint))
+                              : sql::SQLString("unix://" + endpoint.socket);
     options["userName"] = sql::SQLString(admin ? config_.admin_user : config_.user);
     options["password"] = sql::SQLString(admin ? config_.admin_password : config_.password);
     options["schema"] = sql::SQLString(config_.name);
@@ -279,7 +282,9 @@ void Database::run(const std::function<void(Database&)>& body, bool retry, bool 
     }
 }
 
-void Database::read(const std::function<void(Database&)>& body) { run(body, true, false); }
+void Database::read(const std::function<void(Database&)>& body) {
+    run(body, true, false);
+}
 
 void Database::ensure_live() {
     // A write is never retried, so it must not be the statement that finds
@@ -303,7 +308,9 @@ void Database::ensure_live() {
     }
 }
 
-void Database::write(const std::function<void(Database&)>& body) { run(body, false, true); }
+void Database::write(const std::function<void(Database&)>& body) {
+    run(body, false, true);
+}
 
 void Database::transaction(const std::function<void(Database&)>& body) {
     run(

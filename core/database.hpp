@@ -24,13 +24,13 @@ namespace mfo {
 
 // The database cannot be reached (down, restarting, network); maps to 503.
 class DbUnavailable : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // Refused at once by an open circuit breaker (the server is not answering).
 class DbCircuitOpen : public DbUnavailable {
-public:
+  public:
     using DbUnavailable::DbUnavailable;
 };
 
@@ -49,7 +49,7 @@ DbTimeouts timeouts_of(const DatabaseConfig& config, DbAccount account);
 class DbCircuitBreaker;
 
 class Database {
-public:
+  public:
     // With the timeouts of `config`.
     Database(DatabaseConfig config, DbAccount account);
     Database(DatabaseConfig config, DbAccount account, DbTimeouts timeouts);
@@ -103,7 +103,7 @@ public:
     // connections of a process; it must outlive this Database).
     void use_circuit_breaker(DbCircuitBreaker& breaker) { breaker_ = &breaker; }
 
-private:
+  private:
     void ensure_connected();
     void connect_to(const DbEndpoint& endpoint);
     void ensure_live();
@@ -131,7 +131,7 @@ bool is_connection_error(int mysql_error_code);
 // thread with the client library for its lifetime.
 void init_database_driver();
 class DbThreadScope {
-public:
+  public:
     DbThreadScope();
     ~DbThreadScope();
     DbThreadScope(const DbThreadScope&) = delete;

@@ -31,8 +31,8 @@ bool is_path(const std::string& entry) {
 bool valid_host_name(const std::string& host) {
     if (host.empty() || host.size() > 253) return false;
     for (const char c : host) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '-' || c == '_' || c == ':';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == ':';
         if (!ok) return false;
     }
     return true;
@@ -43,9 +43,10 @@ DbEndpoint parse_entry(const std::string& entry, int default_port, const std::st
     if (entry.rfind("unix:", 0) == 0 || is_path(entry)) {
         std::string path = entry.rfind("unix:", 0) == 0 ? entry.substr(5) : entry;
         if (path.empty()) throw std::invalid_argument("no socket path in \"" + entry + "\"");
-        endpoint.socket = path.front() == '/' || base_dir.empty()
-                              ? path
-                              : (std::filesystem::path(base_dir) / path).lexically_normal().string();
+        endpoint.socket =
+            path.front() == '/' || base_dir.empty()
+                ? path
+                : (std::filesystem::path(base_dir) / path).lexically_normal().string();
         return endpoint;
     }
     endpoint.port = default_port;
@@ -57,7 +58,8 @@ DbEndpoint parse_entry(const std::string& entry, int default_port, const std::st
         endpoint.host = entry.substr(1, close - 1);
         const std::string rest = entry.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') throw std::invalid_argument("bad address in \"" + entry + "\"");
+            if (rest.front() != ':')
+                throw std::invalid_argument("bad address in \"" + entry + "\"");
             endpoint.port = parse_port(rest.substr(1), entry);
         }
     } else {

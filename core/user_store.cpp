@@ -141,8 +141,7 @@ std::string new_uniquifier() {
 
 // --- users ---
 
-std::optional<UserRecord> find_user_by_email(Database& db, const std::string& email,
-                                             bool causal) {
+std::optional<UserRecord> find_user_by_email(Database& db, const std::string& email, bool causal) {
     const std::string text = std::string(kUserColumns) + "WHERE u.email = ? GROUP BY u.id";
     auto& st = db.prepare(causal ? db.causal(text) : text);
     st.setString(1, email);

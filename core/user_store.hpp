@@ -16,11 +16,11 @@ namespace mfo {
 // The operation names something that does not exist, or would duplicate
 // something that does (message is the one line shown to the user).
 class NotFound : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 class AlreadyExists : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -72,8 +72,8 @@ std::vector<UserRecord> list_users(Database& db, const std::string& role = "");
 
 // Users whose email contains `search` (case-insensitive; '%' and '_' are
 // literal), ordered by email, `limit` from `offset`; and how many match.
-std::vector<UserRecord> search_users(Database& db, const std::string& search,
-                                     std::uint64_t offset, std::uint64_t limit);
+std::vector<UserRecord> search_users(Database& db, const std::string& search, std::uint64_t offset,
+                                     std::uint64_t limit);
 std::uint64_t count_users(Database& db, const std::string& search);
 
 // --- roles ---

@@ -68,8 +68,8 @@ Response readyz(RequestContext& ctx) {
 Response status_page(RequestContext& ctx) {
     const PoolStats* stats = pool_stats();
     if (!stats) return plain(503, "no pool statistics in this process\n");
-    const StatusSnapshot snapshot =
-        take_status_snapshot(*stats, static_cast<std::int64_t>(std::time(nullptr)), steady_now_ns());
+    const StatusSnapshot snapshot = take_status_snapshot(
+        *stats, static_cast<std::int64_t>(std::time(nullptr)), steady_now_ns());
     const std::string format = ctx.req.query.get_or("format", "json");
     if (format == "prometheus") {
         return plain(200, status_prometheus(snapshot), "text/plain; version=0.0.4; charset=utf-8");
