@@ -52,8 +52,8 @@ mfo_cluster_layout() {
         mfo_die "bad base port: $base (MFO_CLUSTER_BASE_PORT: 1024..65493)"
     fi
     MFO_CLUSTER_BASE_PORT=$base
-    mkdir -p "$dir"
-    MFO_CLUSTER_DIR=$(cd "$dir" && pwd -P)
+    # Not created here (status or env on a mistyped DIR must not make it).
+    MFO_CLUSTER_DIR=$(realpath -m -- "$dir")
     MFO_CLUSTER_HASH=$(printf '%s' "$MFO_CLUSTER_DIR" | sha256sum | cut -c1-12)
     MFO_CLUSTER_LOG_DIR=$MFO_CLUSTER_DIR/log
     MFO_CLUSTER_SECRETS_DIR=$MFO_CLUSTER_DIR/secrets
@@ -70,16 +70,20 @@ mfo_cluster_layout() {
         MFO_CLUSTER_DB_USER=$(id -un)
     fi
 
+    # DIR may not exist yet: what it will be made in decides (mkdir -p
+    # makes it traversable).
+    local probe=$MFO_CLUSTER_DIR
+    while [[ ! -e "$probe" && "$probe" != / ]]; do probe=$(dirname "$probe"); done
     MFO_CLUSTER_NODES_DIR=$MFO_CLUSTER_DIR/nodes
     if [[ -L "$MFO_CLUSTER_NODES_DIR" ]]; then
         MFO_CLUSTER_NODES_DIR=$(readlink "$MFO_CLUSTER_NODES_DIR")
-    elif [[ ! -e "$MFO_CLUSTER_NODES_DIR" ]] && _mfo_cluster_user_locked_out mysql "$MFO_CLUSTER_DIR"; then
+    elif [[ ! -e "$MFO_CLUSTER_NODES_DIR" ]] && _mfo_cluster_user_locked_out mysql "$probe"; then
         MFO_CLUSTER_NODES_DIR=/var/tmp/mfo-cluster-$MFO_CLUSTER_HASH
     fi
     MFO_CLUSTER_RUN_DIR=$MFO_CLUSTER_DIR/run
     if [[ -L "$MFO_CLUSTER_RUN_DIR" ]]; then
         MFO_CLUSTER_RUN_DIR=$(readlink "$MFO_CLUSTER_RUN_DIR")
-    elif [[ ! -e "$MFO_CLUSTER_RUN_DIR" ]] && _mfo_www_data_locked_out "$MFO_CLUSTER_DIR"; then
+    elif [[ ! -e "$MFO_CLUSTER_RUN_DIR" ]] && _mfo_www_data_locked_out "$probe"; then
         local base_dir=/run
         [[ -d "$base_dir" && -w "$base_dir" ]] || base_dir=/tmp
         MFO_CLUSTER_RUN_DIR=$base_dir/mfo-cluster-$MFO_CLUSTER_HASH
@@ -101,6 +105,7 @@ _mfo_cluster_user_locked_out() {
 # mfo_cluster_make_dirs: create the layout (links to the outside dirs too).
 mfo_cluster_make_dirs() {
     local d
+    mkdir -p "$MFO_CLUSTER_DIR"
     mkdir -p "$MFO_CLUSTER_LOG_DIR" "$MFO_CLUSTER_SECRETS_DIR" "$MFO_CLUSTER_RUN_DIR" \
         "$MFO_CLUSTER_NODES_DIR" "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
     chmod 0700 "$MFO_CLUSTER_SECRETS_DIR"
@@ -663,15 +668,10 @@ mfo_cluster_pool_wait_ready() {
     fi
 }
 
-# mfo_cluster_pool_start N: start pool N (working directory DIR/poolN, so no
-# stray .env is read) and wait up to 30 s for its socket; then, when nginx
-# runs, for /readyz on its pinned port.
-mfo_cluster_pool_start() {
-    local n=$1 pid socket conf log
-    if pid=$(mfo_cluster_pool_pid "$n"); then
-        mfo_log "pool $n already runs (pid $pid)"
-        return 0
-    fi
+# mfo_cluster_pool_spawn N: start pool N in the background (working
+# directory DIR/poolN, so no stray .env is read); does not wait.
+mfo_cluster_pool_spawn() {
+    local n=$1 socket conf log
     mfo_require_bins "$MFO_CLUSTER_BIN_DIR" "$MFO_CLUSTER_FCGI_BIN"
     socket=$(mfo_cluster_pool_socket "$n")
     conf=$(mfo_cluster_pool_config "$n")
@@ -683,16 +683,34 @@ mfo_cluster_pool_start() {
     mfo_log "starting pool $n (config $conf, log $log)"
     MFO_SPAWN_CWD=$(dirname "$conf") mfo_spawn "$(mfo_cluster_pidfile "pool$n")" "$log" \
         "$MFO_CLUSTER_BIN_DIR/$MFO_CLUSTER_FCGI_BIN" --config "$conf" 9>&-
-    pid=$MFO_SPAWNED_PID
-    if ! mfo_wait_socket "$socket" 30 "$pid"; then
-        mfo_tail_log "$log"
+}
+
+# mfo_cluster_pool_wait_socket N PID: up to 30 s for pool N's socket; stops
+# it on failure.
+mfo_cluster_pool_wait_socket() {
+    local n=$1 pid=$2
+    if ! mfo_wait_socket "$(mfo_cluster_pool_socket "$n")" 30 "$pid"; then
+        mfo_tail_log "$MFO_CLUSTER_LOG_DIR/pool$n.log"
         mfo_cluster_pool_stop "$n" || true
         return 1
     fi
+}
+
+# mfo_cluster_pool_start N: start pool N, wait up to 30 s for its socket
+# and then, when nginx runs, for /readyz on its pinned port.
+mfo_cluster_pool_start() {
+    local n=$1 pid
+    if pid=$(mfo_cluster_pool_pid "$n"); then
+        mfo_log "pool $n already runs (pid $pid)"
+        return 0
+    fi
+    mfo_cluster_pool_spawn "$n"
+    pid=$MFO_SPAWNED_PID
+    mfo_cluster_pool_wait_socket "$n" "$pid" || return 1
     if mfo_cluster_nginx_pid >/dev/null; then
         mfo_cluster_pool_wait_ready "$n" "$pid" 30 || return 1
     fi
-    mfo_log "pool $n ready (pid $pid, socket $socket)"
+    mfo_log "pool $n ready (pid $pid, socket $(mfo_cluster_pool_socket "$n"))"
 }
 
 # mfo_cluster_pool_stop N: SIGTERM (the pool drains), bounded wait.
