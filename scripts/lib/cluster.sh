@@ -107,16 +107,22 @@ mfo_cluster_make_dirs() {
     local d
     mkdir -p "$MFO_CLUSTER_DIR"
     mkdir -p "$MFO_CLUSTER_LOG_DIR" "$MFO_CLUSTER_SECRETS_DIR" "$MFO_CLUSTER_RUN_DIR" \
-        "$MFO_CLUSTER_NODES_DIR" "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
+        "$MFO_CLUSTER_NODES_DIR"
     chmod 0700 "$MFO_CLUSTER_SECRETS_DIR"
     for d in nodes run; do
         local target=$MFO_CLUSTER_NODES_DIR
         [[ "$d" == run ]] && target=$MFO_CLUSTER_RUN_DIR
         if [[ "$target" != "$MFO_CLUSTER_DIR/$d" ]]; then
+            # /var/tmp and /tmp are writable by anyone: the name is
+            # predictable, so only a real directory of ours will do.
+            if [[ -L "$target" || "$(stat -c %u "$target")" != "$(id -u)" ]]; then
+                mfo_die "$target is a link or not ours: remove it (it should be scripts/cluster's own directory)"
+            fi
             chmod 0755 "$target"
             ln -sfn "$target" "$MFO_CLUSTER_DIR/$d"
         fi
     done
+    mkdir -p "$MFO_CLUSTER_RUN_DIR/nginx-tmp"
     for d in "${MFO_CLUSTER_POOL_IDS[@]}"; do
         mkdir -p "$MFO_CLUSTER_DIR/pool$d"
     done
@@ -442,7 +448,10 @@ mfo_cluster_recover_position() {
 # mfo_cluster_grastate_seqno N: the seqno in node N's grastate.dat (-1 after
 # a crash; empty when there is none).
 mfo_cluster_grastate_seqno() {
-    sed -n 's/^seqno: *//p' "$(mfo_cluster_node_dir "$1")/data/grastate.dat" 2>/dev/null | head -n1
+    local f
+    f=$(mfo_cluster_node_dir "$1")/data/grastate.dat
+    [[ -f "$f" ]] || return 0
+    sed -n 's/^seqno: *//p' "$f" | head -n1
 }
 
 # mfo_cluster_transfer_kind LOGFILE OFFSET: IST or SST, from what a joiner
@@ -466,12 +475,13 @@ mfo_cluster_transfer_kind() {
     fi
 }
 
-# mfo_cluster_node_rejoin N: start node N again into the running cluster
-# (the recipe of the Galera spike): wait until the peers dropped its old
-# incarnation, delete a stale gvwstate.dat, recover the position after a
+# mfo_cluster_node_rejoin N [sst]: start node N again into the running
+# cluster (the recipe of the Galera spike): wait until the peers dropped its
+# old incarnation, delete a stale gvwstate.dat, recover the position after a
 # crash so it gets IST, start, wait Synced. Reports IST/SST and the time.
+# With "sst" its datadir is emptied first (a lost disk): a full SST.
 mfo_cluster_node_rejoin() {
-    local n=$1 t0 t1 t2 peer seqno pos log offset pid kind
+    local n=$1 force_sst=${2:-} t0 t1 t2 peer seqno pos log offset pid kind
     local -a args=()
     t0=$(mfo_now_ds)
     if pid=$(mfo_cluster_node_pid "$n"); then
@@ -481,8 +491,8 @@ mfo_cluster_node_rejoin() {
         fi
         mfo_die "node $n already runs (pid $pid) but is not Synced: wait, or kill-db $n first"
     fi
-    [[ -d "$(mfo_cluster_node_dir "$n")/data/mysql" ]] \
-        || mfo_die "node $n has no datadir: the cluster was never up in $MFO_CLUSTER_DIR (scripts/cluster up)"
+    [[ -f "$(mfo_cluster_node_cnf "$n")" ]] \
+        || mfo_die "node $n has no my.cnf: the cluster was never up in $MFO_CLUSTER_DIR (scripts/cluster up)"
     peer=$(mfo_cluster_primary_peer "$n") || mfo_die "no running node is part of a Primary component: \
 node $n has nothing to join. If one node still runs (non-Primary after losing quorum), make it Primary \
 (scripts/cluster sql M -e \"SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'\") and start-db again; \
@@ -491,6 +501,12 @@ if none runs, scripts/cluster down && scripts/cluster up starts a fresh cluster"
         mfo_warn "the peers of node $n still count its old incarnation after 30s: starting anyway"
     fi
     t1=$(mfo_now_ds)
+    if [[ "$force_sst" == sst ]]; then
+        mfo_log "node $n: emptying its datadir (it will take a full SST)"
+        rm -rf -- "$(mfo_cluster_node_dir "$n")/data"
+    elif [[ ! -d "$(mfo_cluster_node_dir "$n")/data/mysql" ]]; then
+        mfo_warn "node $n has no datadir: it will take a full SST"
+    fi
     # An old view in gvwstate.dat slows admission by 10-20 s.
     rm -f "$(mfo_cluster_node_dir "$n")/data/gvwstate.dat"
     seqno=$(mfo_cluster_grastate_seqno "$n")
@@ -516,9 +532,13 @@ if none runs, scripts/cluster down && scripts/cluster up starts a fresh cluster"
     mfo_cluster_fast_evict
     local size
     size=$(mfo_cluster_node_wsrep "$n" | awk '{ print $2 }')
-    mfo_log "node $n Synced (pid $pid) by $kind in $(_mfo_cluster_secs $(( t2 - t_spawn )))s;" \
-        "before that $(_mfo_cluster_secs $(( t1 - t0 )))s waiting for its eviction and" \
-        "$(_mfo_cluster_secs $(( t_spawn - t1 )))s recovering its position; cluster size $size"
+    local before
+    before="$(_mfo_cluster_secs $(( t1 - t0 )))s waiting for its eviction"
+    if [[ "$seqno" == -1 ]]; then
+        before+=" and $(_mfo_cluster_secs $(( t_spawn - t1 )))s recovering its position"
+    fi
+    mfo_log "node $n Synced (pid $pid) by $kind in $(_mfo_cluster_secs $(( t2 - t_spawn )))s" \
+        "(before that $before); cluster size $size"
 }
 
 # _mfo_cluster_secs DS: deciseconds as seconds with one decimal.
