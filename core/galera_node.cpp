@@ -10,10 +10,14 @@ namespace mfo {
 
 std::string GaleraNodeState::describe() const {
     if (!galera) return "not a Galera node";
-    std::string out = cluster_status.empty() ? "no cluster status" : cluster_status;
-    out += std::string(", wsrep_ready ") + (ready ? "ON" : "OFF");
-    if (!local_state.empty()) out += " (" + local_state + ")";
-    return out;
+    const std::string status = cluster_status.empty() ? "unknown" : cluster_status;
+    std::string out = cluster_status == "Primary"
+                          ? std::string(ready ? "a ready member of the Primary component"
+                                              : "in the Primary component but not ready")
+                          : "not part of the Primary component";
+    out += " (wsrep_cluster_status " + status + ", wsrep_ready " + (ready ? "ON" : "OFF");
+    if (!local_state.empty()) out += ", " + local_state;
+    return out + ")";
 }
 
 GaleraNodeState read_galera_node_state(sql::Connection& connection) {

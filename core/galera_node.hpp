@@ -21,7 +21,8 @@ struct GaleraNodeState {
 
     // Ready and in the Primary component (or no Galera at all).
     bool usable() const { return !galera || (ready && cluster_status == "Primary"); }
-    // "non-Primary, wsrep_ready OFF (Initialized)": why it is not usable.
+    // "not part of the Primary component (wsrep_cluster_status non-Primary,
+    // wsrep_ready OFF, Initialized)": for logs and errors.
     std::string describe() const;
 };
 

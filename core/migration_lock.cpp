@@ -130,9 +130,9 @@ void take_cluster_lock(Database& db, const std::string& holder, int timeout_seco
 void require_primary_component(Database& db) {
     const GaleraNodeState node = read_galera_node_state(db.connection());
     if (node.usable()) return;
-    throw MigrationError("the database node " + db.endpoint() +
-                         " is not part of the cluster's Primary component (" + node.describe() +
-                         "): refusing to migrate; run it against a node of the Primary component");
+    throw MigrationError("refusing to migrate: the database node " + db.endpoint() + " is " +
+                         node.describe() +
+                         "; run it against a node of the cluster's Primary component");
 }
 
 MigrationLock::MigrationLock(Database& db, int timeout_seconds, std::ostream* log) : db_(db) {

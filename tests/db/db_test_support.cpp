@@ -58,6 +58,15 @@ DatabaseConfig scratch_database_config() {
     return config;
 }
 
+int select_one(Database& db) {
+    int value = 0;
+    db.read([&](Database& d) {
+        std::unique_ptr<sql::ResultSet> rs(d.prepare("SELECT 1").executeQuery());
+        if (rs->next()) value = rs->getInt(1);
+    });
+    return value;
+}
+
 std::string unique_suffix() {
     return crypto::hex(crypto::random_bytes(4));
 }

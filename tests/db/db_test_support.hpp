@@ -22,6 +22,9 @@ const std::string& test_config_path();
 const Config& test_config();
 DatabaseConfig scratch_database_config();
 
+// `SELECT 1` through db.read(): 1 when the server answered.
+int select_one(Database& db);
+
 // 8 random hex digits, so that tests sharing a database do not collide.
 std::string unique_suffix();
 std::string unique_email(const std::string& tag);

@@ -21,15 +21,6 @@ using namespace mfo::test;
 
 namespace {
 
-int select_one(Database& db) {
-    int value = 0;
-    db.read([&](Database& d) {
-        std::unique_ptr<sql::ResultSet> rs(d.prepare("SELECT 1").executeQuery());
-        if (rs->next()) value = rs->getInt(1);
-    });
-    return value;
-}
-
 DbEndpoint socket_endpoint(const std::string& path) {
     DbEndpoint e;
     e.socket = path;

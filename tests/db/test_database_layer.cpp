@@ -16,15 +16,6 @@ using namespace mfo::test;
 
 namespace {
 
-int select_one(Database& db) {
-    int value = 0;
-    db.read([&](Database& d) {
-        std::unique_ptr<sql::ResultSet> rs(d.prepare("SELECT 1").executeQuery());
-        if (rs->next()) value = rs->getInt(1);
-    });
-    return value;
-}
-
 // Skips the restart test, visibly, where no command to restart is given.
 struct RestartCommandGiven {
     boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
